@@ -1,0 +1,83 @@
+// Package appenv creates what the application's services share: the namespace
+// (labelled for sidecar injection) and the ConfigMap built from the properties file.
+package appenv
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/cloudnative-pac/platform/model"
+)
+
+// MountPath is where every service finds the properties file.
+const MountPath = "/config"
+
+// Args configure the application environment.
+type Args struct {
+	Config model.App
+}
+
+// Env is the application namespace and shared config.
+type Env struct {
+	pulumi.ResourceState
+
+	Namespace pulumi.StringOutput
+	ConfigMap pulumi.StringOutput
+	// ConfigChecksum changes whenever the properties change; workloads put it on
+	// their pod template so that a config change rolls them.
+	ConfigChecksum string
+}
+
+// New creates the namespace and the ConfigMap.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Env, error) {
+	e := &Env{}
+	if err := ctx.RegisterComponentResource("cloudnative:app:Environment", name, e, opts...); err != nil {
+		return nil, err
+	}
+	cfg := args.Config
+
+	injection := "disabled"
+	if cfg.SidecarInjection {
+		injection = "enabled"
+	}
+	ns, err := corev1.NewNamespace(ctx, name, &corev1.NamespaceArgs{
+		Metadata: &metav1.ObjectMetaArgs{
+			Name:   pulumi.String(cfg.Namespace),
+			Labels: pulumi.StringMap{"istio-injection": pulumi.String(injection)},
+		},
+	}, pulumi.Parent(e))
+	if err != nil {
+		return nil, fmt.Errorf("app namespace %s: %w", cfg.Namespace, err)
+	}
+
+	cm, err := corev1.NewConfigMap(ctx, name+"-config", &corev1.ConfigMapArgs{
+		Metadata: &metav1.ObjectMetaArgs{
+			Name:      pulumi.String(cfg.ConfigMapName),
+			Namespace: ns.Metadata.Name().Elem(),
+		},
+		Data: pulumi.StringMap{cfg.PropertiesFileName: pulumi.String(cfg.Properties)},
+	}, pulumi.Parent(e))
+	if err != nil {
+		return nil, fmt.Errorf("config map %s: %w", cfg.ConfigMapName, err)
+	}
+
+	e.Namespace = ns.Metadata.Name().Elem()
+	e.ConfigMap = cm.Metadata.Name().Elem()
+	e.ConfigChecksum = Checksum(cfg.Properties)
+	return e, ctx.RegisterResourceOutputs(e, pulumi.Map{
+		"namespace":      e.Namespace,
+		"configMap":      e.ConfigMap,
+		"configChecksum": pulumi.String(e.ConfigChecksum),
+	})
+}
+
+// Checksum is the short content hash put on pod templates.
+func Checksum(content string) string {
+	sum := sha256.Sum256([]byte(content))
+	return hex.EncodeToString(sum[:])[:16]
+}

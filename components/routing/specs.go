@@ -1,0 +1,133 @@
+package routing
+
+import (
+	"time"
+
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/wrapperspb"
+	networkingv1 "istio.io/api/networking/v1"
+
+	"github.com/cloudnative-pac/platform/model"
+	"github.com/cloudnative-pac/platform/names"
+	"github.com/cloudnative-pac/platform/strategy"
+)
+
+// MeshGateway is Istio's name for sidecar-to-sidecar traffic.
+const MeshGateway = "mesh"
+
+// GatewaySpec accepts plain HTTP for the hosts on the ingress gateway.
+func GatewaySpec(hosts []string) *networkingv1.Gateway {
+	return &networkingv1.Gateway{
+		Selector: names.IngressGatewaySelector,
+		Servers: []*networkingv1.Server{{
+			Port:  &networkingv1.Port{Number: 80, Name: "http", Protocol: "HTTP"},
+			Hosts: hosts,
+		}},
+	}
+}
+
+// Scope says which traffic a VirtualService routes.
+type Scope struct {
+	// Gateway is "<namespace>/<name>" of an Istio Gateway, or MeshGateway.
+	Gateway string
+	// Hosts are the VirtualService hosts.
+	Hosts []string
+	// PathPrefix, when set, is required of every request (ingress traffic shares
+	// its hosts between services and is told apart by path).
+	PathPrefix string
+}
+
+// VirtualServiceSpec turns a plan's ordered routes into Istio HTTP routes for one
+// scope. Header rules come first, the weighted default last, as in the plan.
+func VirtualServiceSpec(service model.Service, namespace string, plan strategy.Plan, scope Scope) *networkingv1.VirtualService {
+	host := names.ServiceHost(service.Name, namespace)
+	routes := make([]*networkingv1.HTTPRoute, 0, len(plan.Routes))
+	for _, r := range plan.Routes {
+		match := &networkingv1.HTTPMatchRequest{}
+		name := "default"
+		if scope.PathPrefix != "" {
+			match.Uri = prefix(scope.PathPrefix)
+		}
+		if r.Match != nil {
+			match.Headers = map[string]*networkingv1.StringMatch{r.Match.Header: stringMatch(*r.Match)}
+			name = "match-" + r.Match.Header
+		}
+		route := &networkingv1.HTTPRoute{Name: name, Route: destinations(host, service.Port, r.Destinations)}
+		if match.Uri != nil || match.Headers != nil {
+			route.Match = []*networkingv1.HTTPMatchRequest{match}
+		}
+		routes = append(routes, route)
+	}
+	return &networkingv1.VirtualService{
+		Hosts:    scope.Hosts,
+		Gateways: []string{scope.Gateway},
+		Http:     routes,
+	}
+}
+
+// destinations is the one builder of route destinations. Tracks with no share are
+// left out rather than listed at weight 0.
+func destinations(host string, port int, shares []strategy.Destination) []*networkingv1.HTTPRouteDestination {
+	out := make([]*networkingv1.HTTPRouteDestination, 0, len(shares))
+	for _, share := range shares {
+		if share.Weight == 0 {
+			continue
+		}
+		out = append(out, &networkingv1.HTTPRouteDestination{
+			Destination: &networkingv1.Destination{
+				Host:   host,
+				Subset: names.Subset(share.Track),
+				Port:   &networkingv1.PortSelector{Number: uint32(port)},
+			},
+			Weight: int32(share.Weight),
+		})
+	}
+	return out
+}
+
+func prefix(value string) *networkingv1.StringMatch {
+	return &networkingv1.StringMatch{MatchType: &networkingv1.StringMatch_Prefix{Prefix: value}}
+}
+
+func stringMatch(m model.HeaderMatch) *networkingv1.StringMatch {
+	switch {
+	case m.Prefix != "":
+		return prefix(m.Prefix)
+	case m.Regex != "":
+		return &networkingv1.StringMatch{MatchType: &networkingv1.StringMatch_Regex{Regex: m.Regex}}
+	default:
+		return &networkingv1.StringMatch{MatchType: &networkingv1.StringMatch_Exact{Exact: m.Exact}}
+	}
+}
+
+// DestinationRuleSpec defines one subset per track, selected by its version label,
+// and the circuit breaking of the service.
+func DestinationRuleSpec(service model.Service, namespace string, plan strategy.Plan) *networkingv1.DestinationRule {
+	subsets := make([]*networkingv1.Subset, 0, len(plan.Tracks))
+	for _, t := range plan.Tracks {
+		subsets = append(subsets, &networkingv1.Subset{
+			Name:   names.Subset(t.Name),
+			Labels: map[string]string{names.VersionLabel: t.Name},
+		})
+	}
+	tp := service.Traffic
+	return &networkingv1.DestinationRule{
+		Host:    names.ServiceHost(service.Name, namespace),
+		Subsets: subsets,
+		TrafficPolicy: &networkingv1.TrafficPolicy{
+			ConnectionPool: &networkingv1.ConnectionPoolSettings{
+				Tcp: &networkingv1.ConnectionPoolSettings_TCPSettings{MaxConnections: int32(tp.MaxConnections)},
+				Http: &networkingv1.ConnectionPoolSettings_HTTPSettings{
+					Http1MaxPendingRequests:  int32(tp.MaxPendingRequests),
+					MaxRequestsPerConnection: int32(tp.MaxRequestsPerConn),
+				},
+			},
+			OutlierDetection: &networkingv1.OutlierDetection{
+				Consecutive_5XxErrors: wrapperspb.UInt32(uint32(tp.Consecutive5xxErrors)),
+				Interval:              durationpb.New(time.Duration(tp.EjectionIntervalSeconds) * time.Second),
+				BaseEjectionTime:      durationpb.New(time.Duration(tp.BaseEjectionSeconds) * time.Second),
+				MaxEjectionPercent:    int32(tp.MaxEjectionPercent),
+			},
+		},
+	}
+}

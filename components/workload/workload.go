@@ -1,0 +1,124 @@
+// Package workload runs one application service: a Deployment per track of its
+// release plan, the Service in front of them, and for blue/green a preview Service
+// that reaches the idle colour.
+package workload
+
+import (
+	"fmt"
+
+	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/cloudnative-pac/platform/model"
+	"github.com/cloudnative-pac/platform/names"
+	"github.com/cloudnative-pac/platform/strategy"
+)
+
+// ConfigChecksumAnnotation on the pod template changes with the properties file,
+// so editing the file rolls every Deployment that mounts it.
+const ConfigChecksumAnnotation = "cloudnative.dev/config-checksum"
+
+// Args configure one service.
+type Args struct {
+	Service model.Service
+	Plan    strategy.Plan
+	// Namespace is the application namespace.
+	Namespace pulumi.StringInput
+	// ConfigMap is mounted read-only at ConfigMountPath.
+	ConfigMap       pulumi.StringInput
+	ConfigMountPath string
+	ConfigChecksum  string
+}
+
+// Workload is a service's Deployments and Services.
+type Workload struct {
+	pulumi.ResourceState
+
+	Deployments map[string]*appsv1.Deployment
+	Service     *corev1.Service
+	// Preview reaches the idle colour of a blue/green service; nil otherwise.
+	Preview *corev1.Service
+}
+
+// New creates the Deployments of every track, then the Services.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Workload, error) {
+	w := &Workload{Deployments: map[string]*appsv1.Deployment{}}
+	if err := ctx.RegisterComponentResource("cloudnative:app:Workload", name, w, opts...); err != nil {
+		return nil, err
+	}
+	svc := args.Service
+
+	deploymentNames := pulumi.StringMap{}
+	for _, track := range args.Plan.Tracks {
+		d, err := appsv1.NewDeployment(ctx, names.Deployment(name, track.Name), &appsv1.DeploymentArgs{
+			Metadata: &metav1.ObjectMetaArgs{
+				Name:      pulumi.String(names.Deployment(svc.Name, track.Name)),
+				Namespace: args.Namespace,
+				Labels:    podLabels(svc.Name, track.Name),
+			},
+			Spec: deploymentSpec(args, track),
+		}, pulumi.Parent(w))
+		if err != nil {
+			return nil, fmt.Errorf("service %s: deployment %s: %w", svc.Name, track.Name, err)
+		}
+		w.Deployments[track.Name] = d
+		deploymentNames[track.Name] = d.Metadata.Name().Elem()
+	}
+
+	var err error
+	w.Service, err = newService(ctx, name, names.Service(svc.Name), args, selector(svc.Name, args.Plan.ServiceTracks), pulumi.Parent(w))
+	if err != nil {
+		return nil, err
+	}
+	outputs := pulumi.Map{"deployments": deploymentNames, "service": w.Service.Metadata.Name().Elem()}
+	if args.Plan.PreviewTrack != "" {
+		w.Preview, err = newService(ctx, names.PreviewService(name), names.PreviewService(svc.Name), args,
+			selector(svc.Name, []string{args.Plan.PreviewTrack}), pulumi.Parent(w))
+		if err != nil {
+			return nil, err
+		}
+		outputs["previewService"] = w.Preview.Metadata.Name().Elem()
+	}
+	return w, ctx.RegisterResourceOutputs(w, outputs)
+}
+
+// podLabels are the labels of one track's pods.
+func podLabels(service, track string) pulumi.StringMap {
+	return pulumi.StringMap{names.AppLabel: pulumi.String(service), names.VersionLabel: pulumi.String(track)}
+}
+
+// selector selects the pods of the given tracks: with one track, by its version
+// label; with several, by the app label alone and Istio splits the traffic.
+func selector(service string, tracks []string) pulumi.StringMap {
+	if len(tracks) == 1 {
+		return podLabels(service, tracks[0])
+	}
+	return pulumi.StringMap{names.AppLabel: pulumi.String(service)}
+}
+
+func newService(ctx *pulumi.Context, resourceName, serviceName string, args *Args, sel pulumi.StringMap, opts ...pulumi.ResourceOption) (*corev1.Service, error) {
+	svc := args.Service
+	s, err := corev1.NewService(ctx, resourceName, &corev1.ServiceArgs{
+		Metadata: &metav1.ObjectMetaArgs{
+			Name:      pulumi.String(serviceName),
+			Namespace: args.Namespace,
+			Labels:    pulumi.StringMap{names.AppLabel: pulumi.String(svc.Name)},
+		},
+		Spec: &corev1.ServiceSpecArgs{
+			Type:     pulumi.String(svc.ServiceType),
+			Selector: sel,
+			Ports: corev1.ServicePortArray{&corev1.ServicePortArgs{
+				// Istio picks the protocol from the port name.
+				Name:       pulumi.String("http"),
+				Port:       pulumi.Int(svc.Port),
+				TargetPort: pulumi.Int(svc.TargetPort),
+			}},
+		},
+	}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("service %s: %w", serviceName, err)
+	}
+	return s, nil
+}

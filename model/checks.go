@@ -1,0 +1,80 @@
+package model
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+var (
+	dnsLabel          = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	dnsSubdomainLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	headerName        = regexp.MustCompile(`^[a-z0-9!#$%&'*+.^_|~-]+$`)
+	kubernetesVersion = regexp.MustCompile(`^v\d+\.\d+\.\d+$`)
+	chartVersion      = regexp.MustCompile(`^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$`)
+	// An image reference needs a repository; a tag or a digest is optional.
+	imageRef = regexp.MustCompile(`^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+/[a-z0-9]+([._/-][a-z0-9]+)*)?(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$`)
+)
+
+func checkDNSLabel(p *problems, at, value string) {
+	if len(value) > 63 || !dnsLabel.MatchString(value) {
+		p.add(at, "%q is not a valid DNS-1123 label (lower-case letters, digits and '-', at most 63, starting and ending alphanumeric)", value)
+	}
+}
+
+func checkDNSSubdomain(p *problems, at, value string) {
+	if len(value) > 253 || !dnsSubdomainLabel.MatchString(value) {
+		p.add(at, "%q is not a valid DNS-1123 subdomain", value)
+	}
+}
+
+func checkPort(p *problems, at string, port int) {
+	if port < 1 || port > 65535 {
+		p.add(at, "must be a port between 1 and 65535, got %d", port)
+	}
+}
+
+func checkPercent(p *problems, at string, value int) {
+	if value < 0 || value > 100 {
+		p.add(at, "must be between 0 and 100, got %d", value)
+	}
+}
+
+func checkServiceType(p *problems, at, value string) {
+	switch value {
+	case "ClusterIP", "NodePort", "LoadBalancer":
+	default:
+		p.add(at, "must be ClusterIP, NodePort or LoadBalancer, got %q", value)
+	}
+}
+
+func checkImage(p *problems, at, image string) {
+	if image == "" {
+		p.add(at, "is required")
+		return
+	}
+	if !imageRef.MatchString(image) {
+		p.add(at, "%q is not an image reference like repo/name:tag", image)
+	}
+}
+
+// checkIntOrPercent accepts "2" or "25%" and returns the number.
+func checkIntOrPercent(p *problems, at, value string) (int, bool) {
+	number := strings.TrimSuffix(value, "%")
+	n, err := strconv.Atoi(number)
+	if err != nil || n < 0 || (number != value && n > 100) {
+		p.add(at, "must be a non-negative count or a percentage like 25%%, got %q", value)
+		return 0, false
+	}
+	return n, true
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

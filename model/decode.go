@@ -1,0 +1,243 @@
+package model
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Namespace is the config namespace of the program: keys are cloudnative:<key>.
+const Namespace = "cloudnative"
+
+// Defaults that a stack may leave out.
+const (
+	DefaultIstioNamespace   = "istio-system"
+	DefaultGatewayNamespace = "istio-ingress"
+	DefaultIstioRepository  = "https://istio-release.storage.googleapis.com/charts"
+	DefaultIstioVersion     = "1.28.0"
+	DefaultConfigMapName    = "cloudnative-config"
+	DefaultPropertiesFile   = "config/application.properties"
+	DefaultHealthPath       = "/health"
+	defaultServiceType      = "ClusterIP"
+)
+
+// Decode reads the raw stack config, applies defaults and validates it. Relative
+// paths are resolved against projectDir. It returns every problem at once, each
+// naming the offending key, and reads no cluster: nothing is created on error.
+func Decode(raw Raw, projectDir string) (*Platform, error) {
+	var p problems
+	platform := &Platform{}
+
+	if len(raw.Production) > 0 {
+		if err := json.Unmarshal(raw.Production, &platform.Production); err != nil {
+			p.add(key("production"), "must be true or false")
+		}
+	}
+
+	var cluster rawCluster
+	if decodeStrict(raw.Cluster, &cluster, key("cluster"), &p) {
+		platform.Cluster = decodeCluster(cluster, raw.HasKubeconfigSecret, projectDir, &p)
+	}
+
+	var istio rawIstio
+	if decodeStrict(raw.Istio, &istio, key("istio"), &p) {
+		platform.Istio = decodeIstio(istio, projectDir, &p)
+	}
+
+	var app rawApp
+	if decodeStrict(raw.App, &app, key("app"), &p) {
+		platform.App = decodeApp(app, projectDir, &p)
+	}
+
+	var services []rawService
+	if len(raw.Services) == 0 {
+		p.add(key("services"), "at least one service is required")
+	} else if decodeStrict(raw.Services, &services, key("services"), &p) {
+		platform.Services = decodeServices(services, platform.Production, &p)
+	}
+
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return platform, nil
+}
+
+func key(name string) string { return Namespace + ":" + name }
+
+// decodeStrict rejects unknown fields so that a misspelt key is an error rather
+// than a silently ignored setting. Empty input decodes to the zero value.
+func decodeStrict(data json.RawMessage, into any, at string, p *problems) bool {
+	if len(data) == 0 {
+		return true
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(into); err != nil {
+		p.add(at, "%s", strings.TrimPrefix(err.Error(), "json: "))
+		return false
+	}
+	return true
+}
+
+func decodeCluster(raw rawCluster, hasSecret bool, projectDir string, p *problems) Cluster {
+	at := key("cluster")
+	c := Cluster{Kind: ClusterKind(raw.Kind)}
+	switch c.Kind {
+	case ClusterExisting:
+		e := raw.Existing
+		if e == nil {
+			e = &rawExisting{}
+		}
+		c.Existing = &ExistingCluster{Context: e.Context}
+		switch {
+		case e.KubeconfigPath != "":
+			path := resolve(projectDir, e.KubeconfigPath)
+			if _, err := os.Stat(path); err != nil {
+				p.add(at+".existing.kubeconfigPath", "cannot read %s: %v", path, unwrapPathError(err))
+			}
+			c.Existing.KubeconfigPath = path
+		case !hasSecret:
+			p.add(at+".existing.kubeconfigPath", "set a kubeconfig path, or the secret %s", key("kubeconfig"))
+		}
+	case ClusterMinikube:
+		m := raw.Minikube
+		if m == nil {
+			m = &rawMinikube{}
+		}
+		c.Minikube = &MinikubeCluster{
+			Profile:           orDefault(m.Profile, "cloudnative"),
+			KubernetesVersion: orDefault(m.KubernetesVersion, "v1.34.0"),
+			CPUs:              intOr(m.CPUs, 2),
+			MemoryMB:          intOr(m.MemoryMB, 4096),
+			Driver:            m.Driver,
+		}
+		checkDNSLabel(p, at+".minikube.profile", c.Minikube.Profile)
+		if !kubernetesVersion.MatchString(c.Minikube.KubernetesVersion) {
+			p.add(at+".minikube.kubernetesVersion", "must look like v1.34.0, got %q", c.Minikube.KubernetesVersion)
+		}
+		if c.Minikube.CPUs < 2 {
+			p.add(at+".minikube.cpus", "minikube needs at least 2, got %d", c.Minikube.CPUs)
+		}
+		if c.Minikube.MemoryMB < 2048 {
+			p.add(at+".minikube.memoryMB", "minikube needs at least 2048, got %d", c.Minikube.MemoryMB)
+		}
+	case "":
+		p.add(at+".kind", "is required (one of %s)", strings.Join(clusterKinds(), ", "))
+	default:
+		p.add(at+".kind", "unknown cluster kind %q (one of %s)", raw.Kind, strings.Join(clusterKinds(), ", "))
+	}
+	return c
+}
+
+func clusterKinds() []string { return []string{string(ClusterExisting), string(ClusterMinikube)} }
+
+func decodeIstio(raw rawIstio, projectDir string, p *problems) Istio {
+	at := key("istio")
+	gw := raw.Gateway
+	if gw == nil {
+		gw = &rawGateway{}
+	}
+	i := Istio{
+		Namespace:  orDefault(raw.Namespace, DefaultIstioNamespace),
+		Repository: orDefault(raw.Repository, DefaultIstioRepository),
+		Version:    orDefault(raw.Version, DefaultIstioVersion),
+		Gateway: IngressGateway{
+			Namespace:   orDefault(gw.Namespace, DefaultGatewayNamespace),
+			ServiceType: orDefault(gw.ServiceType, "LoadBalancer"),
+		},
+	}
+	checkDNSLabel(p, at+".namespace", i.Namespace)
+	checkDNSLabel(p, at+".gateway.namespace", i.Gateway.Namespace)
+	checkServiceType(p, at+".gateway.serviceType", i.Gateway.ServiceType)
+	if raw.ChartDir != "" {
+		i.ChartDir = resolve(projectDir, raw.ChartDir)
+		for _, chart := range []string{"base", "istio-control/istio-discovery", "gateway"} {
+			if _, err := os.Stat(filepath.Join(i.ChartDir, chart, "Chart.yaml")); err != nil {
+				p.add(at+".chartDir", "no chart %s under %s", chart, i.ChartDir)
+			}
+		}
+	} else if !chartVersion.MatchString(i.Version) {
+		p.add(at+".version", "must pin an exact chart version like 1.28.0, got %q", i.Version)
+	}
+	return i
+}
+
+func decodeApp(raw rawApp, projectDir string, p *problems) App {
+	at := key("app")
+	a := App{
+		Namespace:        orDefault(raw.Namespace, "cloudnative"),
+		SidecarInjection: raw.SidecarInjection == nil || *raw.SidecarInjection,
+		ConfigMapName:    orDefault(raw.ConfigMapName, DefaultConfigMapName),
+		Hosts:            raw.Hosts,
+	}
+	if len(a.Hosts) == 0 {
+		a.Hosts = []string{"*"}
+	}
+	checkDNSLabel(p, at+".namespace", a.Namespace)
+	checkDNSSubdomain(p, at+".configMapName", a.ConfigMapName)
+	file := resolve(projectDir, orDefault(raw.PropertiesFile, DefaultPropertiesFile))
+	a.PropertiesFileName = filepath.Base(file)
+	content, err := os.ReadFile(file)
+	if err != nil {
+		p.add(at+".propertiesFile", "cannot read %s: %v", file, unwrapPathError(err))
+	}
+	a.Properties = string(content)
+	return a
+}
+
+func decodeServices(raws []rawService, production bool, p *problems) []Service {
+	seen := map[string]int{}
+	paths := map[string]string{}
+	services := make([]Service, 0, len(raws))
+	for i, raw := range raws {
+		at := fmt.Sprintf("%s[%d]", key("services"), i)
+		if raw.Name != "" {
+			at = fmt.Sprintf("%s[%d](%s)", key("services"), i, raw.Name)
+		}
+		s := decodeService(raw, at, p)
+		if first, dup := seen[s.Name]; dup && s.Name != "" {
+			p.add(at+".name", "duplicate service name %q (also services[%d])", s.Name, first)
+		}
+		seen[s.Name] = i
+		if other, dup := paths[s.PathPrefix]; dup {
+			p.add(at+".pathPrefix", "%q is already routed to %s", s.PathPrefix, other)
+		}
+		paths[s.PathPrefix] = s.Name
+		if production && s.Strategy == Recreate {
+			p.add(at+".strategy", "recreate takes the service down during a release and is not allowed in a production stack")
+		}
+		services = append(services, s)
+	}
+	return services
+}
+
+func resolve(projectDir, path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(projectDir, path)
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func orDefault(value, fallback string) string {
+	if value == "" {
+		return fallback
+	}
+	return value
+}
+
+func intOr(value *int, fallback int) int {
+	if value == nil {
+		return fallback
+	}
+	return *value
+}

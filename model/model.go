@@ -1,0 +1,180 @@
+// Package model is the one validated description of an environment. Stack config is
+// decoded and checked here (see Decode); everything downstream takes a *Platform and
+// never reads config itself.
+package model
+
+// ClusterKind selects the cluster target that yields the Kubernetes provider.
+type ClusterKind string
+
+const (
+	ClusterExisting ClusterKind = "existing"
+	ClusterMinikube ClusterKind = "minikube"
+)
+
+// Strategy is how a service ships a new version.
+type Strategy string
+
+const (
+	Recreate  Strategy = "recreate"
+	Ramped    Strategy = "ramped"
+	BlueGreen Strategy = "blueGreen"
+	Canary    Strategy = "canary"
+)
+
+// Colour is one side of a blue/green pair.
+type Colour string
+
+const (
+	Blue  Colour = "blue"
+	Green Colour = "green"
+)
+
+// Platform is a whole environment: the cluster, the mesh, and the application on it.
+type Platform struct {
+	// Production stacks refuse risky choices (a recreate strategy).
+	Production bool
+	Cluster    Cluster
+	Istio      Istio
+	App        App
+	Services   []Service
+}
+
+// Cluster says where the platform runs. Exactly one of the target blocks is set,
+// matching Kind.
+type Cluster struct {
+	Kind     ClusterKind
+	Existing *ExistingCluster
+	Minikube *MinikubeCluster
+}
+
+// ExistingCluster is any cluster reached with a kubeconfig.
+type ExistingCluster struct {
+	// KubeconfigPath is absolute once decoded. Empty means the kubeconfig comes
+	// from the secret config key cloudnative:kubeconfig.
+	KubeconfigPath string
+	// Context selects a context of the kubeconfig; empty means its current one.
+	Context string
+}
+
+// MinikubeCluster is a cluster the program starts with the minikube CLI.
+type MinikubeCluster struct {
+	Profile           string
+	KubernetesVersion string
+	CPUs              int
+	MemoryMB          int
+	Driver            string
+}
+
+// Istio describes the mesh installation.
+type Istio struct {
+	// Namespace holds the CRDs' release and istiod.
+	Namespace string
+	// ChartDir, when set, is an absolute local directory holding the charts base,
+	// istio-control/istio-discovery and gateway; otherwise Repository and Version
+	// pin the charts from a Helm repository.
+	ChartDir   string
+	Repository string
+	Version    string
+	Gateway    IngressGateway
+}
+
+// IngressGateway is the Istio ingress gateway deployment.
+type IngressGateway struct {
+	Namespace   string
+	ServiceType string
+}
+
+// App is the application namespace and its shared configuration.
+type App struct {
+	Namespace        string
+	SidecarInjection bool
+	// ConfigMapName is the ConfigMap built from the properties file.
+	ConfigMapName string
+	// PropertiesFileName is the key in the ConfigMap, the file name under /config.
+	PropertiesFileName string
+	// Properties is the content of the properties file, read during Decode.
+	Properties string
+	// Hosts are the hosts the Istio Gateway accepts.
+	Hosts []string
+}
+
+// Service is one application service and how it is released.
+type Service struct {
+	Name        string
+	Strategy    Strategy
+	Port        int
+	TargetPort  int
+	ServiceType string
+	Replicas    int
+	// PathPrefix routes gateway traffic with this URI prefix to the service.
+	PathPrefix string
+	HealthPath string
+	Resources  Resources
+	Traffic    TrafficPolicy
+
+	// Image is the single image of a recreate or ramped service.
+	Image     string
+	Ramped    *RampedSettings
+	BlueGreen *BlueGreenSettings
+	Canary    *CanarySettings
+}
+
+// Resources are the container's requests and limits, as Kubernetes quantities.
+type Resources struct {
+	CPURequest    string
+	MemoryRequest string
+	CPULimit      string
+	MemoryLimit   string
+}
+
+// TrafficPolicy is the circuit breaking applied by the service's DestinationRule.
+type TrafficPolicy struct {
+	MaxConnections          int
+	MaxPendingRequests      int
+	MaxRequestsPerConn      int
+	Consecutive5xxErrors    int
+	EjectionIntervalSeconds int
+	BaseEjectionSeconds     int
+	MaxEjectionPercent      int
+}
+
+// RampedSettings tune a rolling update. MaxSurge and MaxUnavailable are counts
+// ("1") or percentages ("25%").
+type RampedSettings struct {
+	MaxSurge        string
+	MaxUnavailable  string
+	MinReadySeconds int
+}
+
+// BlueGreenSettings run two colours side by side; Active receives all traffic.
+type BlueGreenSettings struct {
+	BlueImage  string
+	GreenImage string
+	Active     Colour
+}
+
+// Idle is the colour that receives no traffic.
+func (b BlueGreenSettings) Idle() Colour {
+	if b.Active == Blue {
+		return Green
+	}
+	return Blue
+}
+
+// CanarySettings run a stable and a canary track. Requests matching Match go to the
+// canary, and Weight percent of the rest.
+type CanarySettings struct {
+	StableImage string
+	CanaryImage string
+	Weight      int
+	Match       HeaderMatch
+}
+
+// HeaderMatch matches a request header exactly, by prefix or by RE2 regex; exactly
+// one of them is set.
+type HeaderMatch struct {
+	Header string
+	Exact  string
+	Prefix string
+	Regex  string
+}

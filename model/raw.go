@@ -1,0 +1,135 @@
+package model
+
+import "encoding/json"
+
+// Raw is the stack config as written in Pulumi.<stack>.yaml, one JSON document per
+// top-level key of the cloudnative namespace. Keys not set are empty.
+type Raw struct {
+	Cluster    json.RawMessage
+	Istio      json.RawMessage
+	App        json.RawMessage
+	Services   json.RawMessage
+	Production json.RawMessage
+	// HasKubeconfigSecret reports whether the secret key cloudnative:kubeconfig is set.
+	HasKubeconfigSecret bool
+}
+
+// The raw* types mirror the YAML shape; pointers tell "unset" from zero so that
+// defaults apply only to what the user left out.
+
+type rawCluster struct {
+	Kind     string       `json:"kind"`
+	Existing *rawExisting `json:"existing"`
+	Minikube *rawMinikube `json:"minikube"`
+}
+
+type rawExisting struct {
+	KubeconfigPath string `json:"kubeconfigPath"`
+	Context        string `json:"context"`
+}
+
+type rawMinikube struct {
+	Profile           string `json:"profile"`
+	KubernetesVersion string `json:"kubernetesVersion"`
+	CPUs              *int   `json:"cpus"`
+	MemoryMB          *int   `json:"memoryMB"`
+	Driver            string `json:"driver"`
+}
+
+type rawIstio struct {
+	Namespace  string      `json:"namespace"`
+	ChartDir   string      `json:"chartDir"`
+	Repository string      `json:"repository"`
+	Version    string      `json:"version"`
+	Gateway    *rawGateway `json:"gateway"`
+}
+
+type rawGateway struct {
+	Namespace   string `json:"namespace"`
+	ServiceType string `json:"serviceType"`
+}
+
+type rawApp struct {
+	Namespace        string   `json:"namespace"`
+	SidecarInjection *bool    `json:"sidecarInjection"`
+	ConfigMapName    string   `json:"configMapName"`
+	PropertiesFile   string   `json:"propertiesFile"`
+	Hosts            []string `json:"hosts"`
+}
+
+type rawService struct {
+	Name        string        `json:"name"`
+	Strategy    string        `json:"strategy"`
+	Port        *int          `json:"port"`
+	TargetPort  *int          `json:"targetPort"`
+	ServiceType string        `json:"serviceType"`
+	Replicas    *int          `json:"replicas"`
+	PathPrefix  string        `json:"pathPrefix"`
+	HealthPath  string        `json:"healthPath"`
+	Resources   *rawResources `json:"resources"`
+	Traffic     *rawTraffic   `json:"trafficPolicy"`
+	Image       string        `json:"image"`
+	Ramped      *rawRamped    `json:"ramped"`
+	BlueGreen   *rawBlueGreen `json:"blueGreen"`
+	Canary      *rawCanary    `json:"canary"`
+}
+
+type rawResources struct {
+	CPURequest    string `json:"cpuRequest"`
+	MemoryRequest string `json:"memoryRequest"`
+	CPULimit      string `json:"cpuLimit"`
+	MemoryLimit   string `json:"memoryLimit"`
+}
+
+type rawTraffic struct {
+	MaxConnections          *int `json:"maxConnections"`
+	MaxPendingRequests      *int `json:"maxPendingRequests"`
+	MaxRequestsPerConn      *int `json:"maxRequestsPerConnection"`
+	Consecutive5xxErrors    *int `json:"consecutive5xxErrors"`
+	EjectionIntervalSeconds *int `json:"ejectionIntervalSeconds"`
+	BaseEjectionSeconds     *int `json:"baseEjectionSeconds"`
+	MaxEjectionPercent      *int `json:"maxEjectionPercent"`
+}
+
+// rawIntOrString accepts 1 or "1" or "25%".
+type rawIntOrString string
+
+func (v *rawIntOrString) UnmarshalJSON(data []byte) error {
+	var n json.Number
+	if err := json.Unmarshal(data, &n); err == nil {
+		*v = rawIntOrString(n.String())
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(data, &s); err != nil {
+		return err
+	}
+	*v = rawIntOrString(s)
+	return nil
+}
+
+type rawRamped struct {
+	MaxSurge        *rawIntOrString `json:"maxSurge"`
+	MaxUnavailable  *rawIntOrString `json:"maxUnavailable"`
+	MinReadySeconds *int            `json:"minReadySeconds"`
+}
+
+type rawBlueGreen struct {
+	BlueImage  string `json:"blueImage"`
+	GreenImage string `json:"greenImage"`
+	Active     string `json:"active"`
+}
+
+type rawCanary struct {
+	StableImage string          `json:"stableImage"`
+	CanaryImage string          `json:"canaryImage"`
+	Weight      *int            `json:"weight"`
+	Match       *rawHeaderMatch `json:"match"`
+}
+
+type rawHeaderMatch struct {
+	Header string `json:"header"`
+	Exact  string `json:"exact"`
+	Prefix string `json:"prefix"`
+	Regex  string `json:"regex"`
+}

@@ -1,0 +1,202 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+func strategies() []string {
+	return []string{string(Recreate), string(Ramped), string(BlueGreen), string(Canary)}
+}
+
+func decodeService(raw rawService, at string, p *problems) Service {
+	s := Service{
+		Name:        raw.Name,
+		Strategy:    Strategy(raw.Strategy),
+		Port:        intOr(raw.Port, 80),
+		ServiceType: orDefault(raw.ServiceType, defaultServiceType),
+		Replicas:    intOr(raw.Replicas, 1),
+		PathPrefix:  orDefault(raw.PathPrefix, "/"+raw.Name),
+		HealthPath:  orDefault(raw.HealthPath, DefaultHealthPath),
+		Resources:   decodeResources(raw.Resources),
+		Traffic:     decodeTraffic(raw.Traffic, at+".trafficPolicy", p),
+	}
+	s.TargetPort = intOr(raw.TargetPort, s.Port)
+
+	if s.Name == "" {
+		p.add(at+".name", "is required")
+	} else {
+		checkDNSLabel(p, at+".name", s.Name)
+	}
+	checkPort(p, at+".port", s.Port)
+	checkPort(p, at+".targetPort", s.TargetPort)
+	checkServiceType(p, at+".serviceType", s.ServiceType)
+	if s.Replicas < 1 {
+		p.add(at+".replicas", "must be at least 1, got %d", s.Replicas)
+	}
+	if !strings.HasPrefix(s.PathPrefix, "/") {
+		p.add(at+".pathPrefix", "must start with /, got %q", s.PathPrefix)
+	}
+	if !strings.HasPrefix(s.HealthPath, "/") {
+		p.add(at+".healthPath", "must start with /, got %q", s.HealthPath)
+	}
+
+	// Each strategy owns one settings block; a block for another strategy is a
+	// mistake worth reporting, since it would silently do nothing.
+	blocks := []struct {
+		strategy Strategy
+		present  bool
+	}{{Ramped, raw.Ramped != nil}, {BlueGreen, raw.BlueGreen != nil}, {Canary, raw.Canary != nil}}
+	for _, block := range blocks {
+		if block.present && block.strategy != s.Strategy {
+			p.add(at+"."+string(block.strategy), "is set but the strategy is %q", s.Strategy)
+		}
+	}
+	switch s.Strategy {
+	case Recreate:
+		checkImage(p, at+".image", raw.Image)
+		s.Image = raw.Image
+	case Ramped:
+		checkImage(p, at+".image", raw.Image)
+		s.Image = raw.Image
+		s.Ramped = decodeRamped(raw.Ramped, at+".ramped", p)
+	case BlueGreen:
+		notSingleImage(p, at, raw.Image)
+		s.BlueGreen = decodeBlueGreen(raw.BlueGreen, at+".blueGreen", p)
+	case Canary:
+		notSingleImage(p, at, raw.Image)
+		s.Canary = decodeCanary(raw.Canary, at+".canary", p)
+	case "":
+		p.add(at+".strategy", "is required (one of %s)", strings.Join(strategies(), ", "))
+	default:
+		p.add(at+".strategy", "unknown strategy %q (one of %s)", raw.Strategy, strings.Join(strategies(), ", "))
+	}
+	return s
+}
+
+func notSingleImage(p *problems, at, image string) {
+	if image != "" {
+		p.add(at+".image", "is not used by this strategy; set the images in its own block")
+	}
+}
+
+func decodeResources(raw *rawResources) Resources {
+	if raw == nil {
+		raw = &rawResources{}
+	}
+	return Resources{
+		CPURequest:    orDefault(raw.CPURequest, "100m"),
+		MemoryRequest: orDefault(raw.MemoryRequest, "128Mi"),
+		CPULimit:      orDefault(raw.CPULimit, "500m"),
+		MemoryLimit:   orDefault(raw.MemoryLimit, "256Mi"),
+	}
+}
+
+func decodeTraffic(raw *rawTraffic, at string, p *problems) TrafficPolicy {
+	if raw == nil {
+		raw = &rawTraffic{}
+	}
+	t := TrafficPolicy{
+		MaxConnections:          intOr(raw.MaxConnections, 100),
+		MaxPendingRequests:      intOr(raw.MaxPendingRequests, 100),
+		MaxRequestsPerConn:      intOr(raw.MaxRequestsPerConn, 10),
+		Consecutive5xxErrors:    intOr(raw.Consecutive5xxErrors, 5),
+		EjectionIntervalSeconds: intOr(raw.EjectionIntervalSeconds, 10),
+		BaseEjectionSeconds:     intOr(raw.BaseEjectionSeconds, 30),
+		MaxEjectionPercent:      intOr(raw.MaxEjectionPercent, 50),
+	}
+	positive := map[string]int{
+		"maxConnections": t.MaxConnections, "maxPendingRequests": t.MaxPendingRequests,
+		"maxRequestsPerConnection": t.MaxRequestsPerConn, "consecutive5xxErrors": t.Consecutive5xxErrors,
+		"ejectionIntervalSeconds": t.EjectionIntervalSeconds, "baseEjectionSeconds": t.BaseEjectionSeconds,
+	}
+	for _, name := range sortedKeys(positive) {
+		if positive[name] < 1 {
+			p.add(at+"."+name, "must be at least 1, got %d", positive[name])
+		}
+	}
+	checkPercent(p, at+".maxEjectionPercent", t.MaxEjectionPercent)
+	return t
+}
+
+func decodeRamped(raw *rawRamped, at string, p *problems) *RampedSettings {
+	if raw == nil {
+		raw = &rawRamped{}
+	}
+	r := &RampedSettings{MaxSurge: "25%", MaxUnavailable: "25%", MinReadySeconds: intOr(raw.MinReadySeconds, 0)}
+	if raw.MaxSurge != nil {
+		r.MaxSurge = string(*raw.MaxSurge)
+	}
+	if raw.MaxUnavailable != nil {
+		r.MaxUnavailable = string(*raw.MaxUnavailable)
+	}
+	surge, surgeOK := checkIntOrPercent(p, at+".maxSurge", r.MaxSurge)
+	unavailable, unavailableOK := checkIntOrPercent(p, at+".maxUnavailable", r.MaxUnavailable)
+	if surgeOK && unavailableOK && surge == 0 && unavailable == 0 {
+		p.add(at, "maxSurge and maxUnavailable cannot both be zero: the rollout could never make progress")
+	}
+	if r.MinReadySeconds < 0 {
+		p.add(at+".minReadySeconds", "must not be negative, got %d", r.MinReadySeconds)
+	}
+	return r
+}
+
+func decodeBlueGreen(raw *rawBlueGreen, at string, p *problems) *BlueGreenSettings {
+	if raw == nil {
+		p.add(at, "is required for the blueGreen strategy (blueImage, greenImage, active)")
+		return &BlueGreenSettings{}
+	}
+	b := &BlueGreenSettings{BlueImage: raw.BlueImage, GreenImage: raw.GreenImage, Active: Colour(raw.Active)}
+	checkImage(p, at+".blueImage", b.BlueImage)
+	checkImage(p, at+".greenImage", b.GreenImage)
+	if b.Active != Blue && b.Active != Green {
+		p.add(at+".active", "must be %q or %q, got %q", Blue, Green, raw.Active)
+	}
+	return b
+}
+
+func decodeCanary(raw *rawCanary, at string, p *problems) *CanarySettings {
+	if raw == nil {
+		p.add(at, "is required for the canary strategy (stableImage, canaryImage, weight, match)")
+		return &CanarySettings{}
+	}
+	c := &CanarySettings{StableImage: raw.StableImage, CanaryImage: raw.CanaryImage}
+	checkImage(p, at+".stableImage", c.StableImage)
+	checkImage(p, at+".canaryImage", c.CanaryImage)
+	if raw.Weight == nil {
+		p.add(at+".weight", "is required: the percent of unmatched traffic sent to the canary (0 to 100)")
+	} else {
+		c.Weight = *raw.Weight
+		checkPercent(p, at+".weight", c.Weight)
+	}
+	if raw.Match == nil {
+		p.add(at+".match", "is required: a header rule such as {header: channel, exact: mobile}")
+		return c
+	}
+	c.Match = HeaderMatch{Header: raw.Match.Header, Exact: raw.Match.Exact, Prefix: raw.Match.Prefix, Regex: raw.Match.Regex}
+	if !headerName.MatchString(c.Match.Header) {
+		p.add(at+".match.header", "must be a lower-case HTTP header name, got %q", c.Match.Header)
+	}
+	set := 0
+	for _, v := range []string{c.Match.Exact, c.Match.Prefix, c.Match.Regex} {
+		if v != "" {
+			set++
+		}
+	}
+	if set != 1 {
+		p.add(at+".match", "set exactly one of exact, prefix or regex (%d set)", set)
+	}
+	return c
+}
+
+// Describe renders the match for people, e.g. "channel=mobile".
+func (m HeaderMatch) Describe() string {
+	switch {
+	case m.Prefix != "":
+		return fmt.Sprintf("%s=%s*", m.Header, m.Prefix)
+	case m.Regex != "":
+		return fmt.Sprintf("%s~/%s/", m.Header, m.Regex)
+	default:
+		return fmt.Sprintf("%s=%s", m.Header, m.Exact)
+	}
+}

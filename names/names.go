@@ -1,0 +1,64 @@
+// Package names is the one place that names the objects of a service: Deployments,
+// Services, Istio subsets and routes. Changing a name here replaces live objects,
+// so treat any change as a migration.
+package names
+
+import "fmt"
+
+// Track names label the pods of each version a strategy runs (label "version").
+const (
+	TrackPrimary = "primary"
+	TrackStable  = "stable"
+	TrackCanary  = "canary"
+	TrackBlue    = "blue"
+	TrackGreen   = "green"
+)
+
+// Label keys put on every pod and selected by Services and DestinationRule subsets.
+const (
+	AppLabel     = "app"
+	VersionLabel = "version"
+)
+
+// Deployment names the Deployment of one track. Single-track strategies keep the
+// service's own name so that switching between recreate and ramped updates the
+// Deployment in place.
+func Deployment(service, track string) string {
+	if track == TrackPrimary {
+		return service
+	}
+	return fmt.Sprintf("%s-%s", service, track)
+}
+
+// Service names the Kubernetes Service of the application service.
+func Service(service string) string { return service }
+
+// PreviewService names the Service that reaches the idle colour of a blue/green pair.
+func PreviewService(service string) string { return service + "-preview" }
+
+// DestinationRule names the service's DestinationRule.
+func DestinationRule(service string) string { return service }
+
+// VirtualService names the service's VirtualService.
+func VirtualService(service string) string { return service }
+
+// Subset names the DestinationRule subset of a track.
+func Subset(track string) string { return track }
+
+// Gateway names the application's Istio Gateway.
+func Gateway(namespace string) string { return namespace + "-gateway" }
+
+// ServiceHost is the in-cluster host name Istio routes to.
+func ServiceHost(service, namespace string) string {
+	return fmt.Sprintf("%s.%s.svc.cluster.local", Service(service), namespace)
+}
+
+// IngressGatewayRelease names the Helm release of the ingress gateway. The gateway
+// chart labels its pods istio=<release name without "istio-">, which Gateways select.
+const IngressGatewayRelease = "istio-ingressgateway"
+
+// IngressGatewaySelector is the pod label an Istio Gateway selects.
+var IngressGatewaySelector = map[string]string{"istio": "ingressgateway"}
+
+// MeshVirtualService names the VirtualService that routes traffic inside the mesh.
+func MeshVirtualService(service string) string { return service + "-mesh" }

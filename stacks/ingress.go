@@ -1,0 +1,44 @@
+package stacks
+
+import (
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/cloudnative-pac/platform/components/mesh"
+	"github.com/cloudnative-pac/platform/model"
+	"github.com/cloudnative-pac/platform/names"
+)
+
+// exportIngress exports where the ingress gateway can be reached: the load
+// balancer's address once a cloud has assigned one, and the node port otherwise.
+// The gateway Service is read after its release exists, so a first preview, when
+// it does not exist yet, shows the address as unknown rather than failing.
+func exportIngress(ctx *pulumi.Context, istio *mesh.Istio, cfg model.Istio, opts ...pulumi.ResourceOption) {
+	id := istio.Gateway.Status.Namespace().Elem().ApplyT(func(ns string) pulumi.ID {
+		return pulumi.ID(ns + "/" + names.IngressGatewayRelease)
+	}).(pulumi.IDOutput)
+	svc, err := corev1.GetService(ctx, "ingress-gateway", id, nil, append(opts, pulumi.DependsOn([]pulumi.Resource{istio.Gateway}))...)
+	if err != nil {
+		ctx.Log.Warn("cannot read the ingress gateway service: "+err.Error(), nil)
+		return
+	}
+	address := svc.Status.LoadBalancer().Ingress().Index(pulumi.Int(0)).ApplyT(func(in corev1.LoadBalancerIngress) string {
+		if in.Hostname != nil {
+			return *in.Hostname
+		}
+		if in.Ip != nil {
+			return *in.Ip
+		}
+		return ""
+	}).(pulumi.StringOutput)
+	ctx.Export("ingressAddress", address)
+	ctx.Export("ingressServiceType", pulumi.String(cfg.Gateway.ServiceType))
+	ctx.Export("ingressNodePort", svc.Spec.Ports().ApplyT(func(ports []corev1.ServicePort) int {
+		for _, p := range ports {
+			if p.Port == 80 && p.NodePort != nil {
+				return *p.NodePort
+			}
+		}
+		return 0
+	}).(pulumi.IntOutput))
+}

@@ -1,0 +1,117 @@
+// Package stacks composes one environment from its stack config: config → model →
+// cluster → mesh → application → routing → outputs.
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/cloudnative-pac/platform/components/appenv"
+	"github.com/cloudnative-pac/platform/components/cluster"
+	"github.com/cloudnative-pac/platform/components/mesh"
+	"github.com/cloudnative-pac/platform/components/routing"
+	"github.com/cloudnative-pac/platform/components/workload"
+	"github.com/cloudnative-pac/platform/model"
+	"github.com/cloudnative-pac/platform/strategy"
+)
+
+// Program returns the Pulumi program for a project directory; relative paths in
+// the stack config (kubeconfig, properties file, charts) resolve against it.
+func Program(projectDir string) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
+		platform, kubeconfigSecret, err := LoadModel(ctx, projectDir)
+		if err != nil {
+			return err
+		}
+		return Deploy(ctx, platform, kubeconfigSecret)
+	}
+}
+
+// Deploy registers the whole platform described by a validated model.
+func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulumi.StringOutput) error {
+	// Plan every service first: a service that cannot be planned must stop the
+	// program before any resource is registered.
+	plans := make([]strategy.Plan, len(platform.Services))
+	for i, svc := range platform.Services {
+		plan, err := strategy.For(svc)
+		if err != nil {
+			return err
+		}
+		plans[i] = plan
+	}
+
+	target, err := cluster.New(ctx, "cluster", &cluster.Args{Config: platform.Cluster, KubeconfigSecret: kubeconfigSecret})
+	if err != nil {
+		return err
+	}
+	access := target.Access()
+	onCluster := pulumi.Provider(access.Provider)
+
+	istio, err := mesh.NewIstio(ctx, "istio", &mesh.IstioArgs{Config: platform.Istio}, onCluster)
+	if err != nil {
+		return err
+	}
+
+	// Pods created before istiod is serving would miss their sidecars.
+	env, err := appenv.New(ctx, "app", &appenv.Args{Config: platform.App}, onCluster,
+		pulumi.DependsOn([]pulumi.Resource{istio.Istiod}))
+	if err != nil {
+		return err
+	}
+
+	namespace := platform.App.Namespace
+	ingress, err := routing.NewIngress(ctx, "ingress", &routing.IngressArgs{Namespace: namespace, Hosts: platform.App.Hosts},
+		onCluster, pulumi.DependsOn([]pulumi.Resource{istio.Base, env}))
+	if err != nil {
+		return err
+	}
+
+	services := pulumi.Map{}
+	for i, svc := range platform.Services {
+		plan := plans[i]
+		w, err := workload.New(ctx, svc.Name, &workload.Args{
+			Service:         svc,
+			Plan:            plan,
+			Namespace:       env.Namespace,
+			ConfigMap:       env.ConfigMap,
+			ConfigMountPath: appenv.MountPath,
+			ConfigChecksum:  env.ConfigChecksum,
+		}, onCluster)
+		if err != nil {
+			return err
+		}
+		_, err = routing.NewServiceRoutes(ctx, svc.Name, &routing.ServiceRoutesArgs{
+			Service:    svc,
+			Plan:       plan,
+			Namespace:  namespace,
+			GatewayRef: ingress.Ref,
+			Hosts:      platform.App.Hosts,
+		}, onCluster, pulumi.DependsOn([]pulumi.Resource{istio.Base, env, w}))
+		if err != nil {
+			return fmt.Errorf("service %s: routes: %w", svc.Name, err)
+		}
+		services[svc.Name] = serviceOutput(plan)
+	}
+
+	ctx.Export("cluster", access.Name)
+	ctx.Export("kubeconfig", pulumi.ToSecret(access.Kubeconfig))
+	ctx.Export("namespace", env.Namespace)
+	ctx.Export("gateway", pulumi.String(ingress.Ref))
+	ctx.Export("services", services)
+	exportIngress(ctx, istio, platform.Istio, onCluster)
+	return nil
+}
+
+// serviceOutput is what a user reads per service: strategy, images, traffic plan.
+func serviceOutput(plan strategy.Plan) pulumi.Map {
+	images := pulumi.StringMap{}
+	for track, image := range plan.Images() {
+		images[track] = pulumi.String(image)
+	}
+	return pulumi.Map{
+		"strategy":    pulumi.String(string(plan.Strategy)),
+		"images":      images,
+		"trafficPlan": pulumi.String(plan.Describe()),
+	}
+}
