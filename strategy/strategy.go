@@ -98,7 +98,11 @@ func (p Plan) Describe() string {
 	var matched []string
 	for _, r := range p.Routes {
 		if r.Match != nil {
-			matched = append(matched, fmt.Sprintf("%s → %s", r.Match.Describe(), describeSplit(r.Destinations)))
+			target := describeSplit(r.Destinations)
+			if len(r.Destinations) == 1 && r.Destinations[0].Weight == 100 {
+				target = r.Destinations[0].Track
+			}
+			matched = append(matched, fmt.Sprintf("%s → %s", r.Match.Describe(), target))
 			continue
 		}
 		parts = append(parts, describeSplit(r.Destinations))

@@ -1,0 +1,37 @@
+package appenv
+
+import (
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudnative-pac/platform/internal/mocktest"
+	"github.com/cloudnative-pac/platform/model"
+)
+
+func TestNew_NamespaceAndConfigMap(t *testing.T) {
+	for _, injection := range []bool{true, false} {
+		mocks, err := mocktest.Run(t, func(ctx *pulumi.Context) error {
+			_, err := New(ctx, "app", &Args{Config: model.App{Namespace: "shop", SidecarInjection: injection,
+				ConfigMapName: "cloudnative-config", PropertiesFileName: "application.properties", Properties: "instance.name=One\n"}})
+			return err
+		}, nil)
+		require.NoError(t, err)
+		ns := mocks.Get(t, "kubernetes:core/v1:Namespace", "app")
+		want := map[bool]string{true: "enabled", false: "disabled"}[injection]
+		assert.Equal(t, want, ns.Field("metadata", "labels", "istio-injection"))
+
+		cm := mocks.Get(t, "kubernetes:core/v1:ConfigMap", "app-config")
+		assert.Equal(t, "cloudnative-config", cm.Field("metadata", "name"))
+		assert.Equal(t, "shop", cm.Field("metadata", "namespace"))
+		assert.Equal(t, map[string]any{"application.properties": "instance.name=One\n"}, cm.Field("data"))
+	}
+}
+
+func TestChecksum_ChangesWithContent(t *testing.T) {
+	assert.Equal(t, Checksum("a=1"), Checksum("a=1"))
+	assert.NotEqual(t, Checksum("a=1"), Checksum("a=2"))
+	assert.Len(t, Checksum(""), 16)
+}

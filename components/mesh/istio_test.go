@@ -1,0 +1,92 @@
+package mesh
+
+import (
+	"testing"
+
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudnative-pac/platform/internal/mocktest"
+	"github.com/cloudnative-pac/platform/model"
+)
+
+const releaseType = "kubernetes:helm.sh/v3:Release"
+
+func install(t *testing.T, cfg model.Istio) *mocktest.Mocks {
+	t.Helper()
+	mocks, err := mocktest.Run(t, func(ctx *pulumi.Context) error {
+		provider, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{})
+		if err != nil {
+			return err
+		}
+		_, err = NewIstio(ctx, "istio", &IstioArgs{Config: cfg}, pulumi.Provider(provider))
+		return err
+	}, nil)
+	require.NoError(t, err)
+	return mocks
+}
+
+func repoConfig() model.Istio {
+	return model.Istio{Namespace: "istio-system", Repository: "https://charts.example.com", Version: "1.28.0",
+		Gateway: model.IngressGateway{Namespace: "istio-ingress", ServiceType: "NodePort"}}
+}
+
+func TestIstio_ReleasesChainedBaseIstiodGateway(t *testing.T) {
+	mocks := install(t, repoConfig())
+	base := mocks.Get(t, releaseType, "istio-base")
+	istiod := mocks.Get(t, releaseType, "istio-istiod")
+	gateway := mocks.Get(t, releaseType, "istio-gateway")
+
+	for _, dep := range base.DependsOn {
+		assert.NotContains(t, dep, "Release", "the CRDs come first")
+	}
+	assert.Contains(t, base.DependsOn, "urn:pulumi:test::cloudnative::cloudnative:mesh:Istio$kubernetes:core/v1:Namespace::istio-system")
+	assert.Contains(t, istiod.DependsOn, urn("istio-base"), "istiod waits for the CRDs")
+	assert.Contains(t, gateway.DependsOn, urn("istio-istiod"), "the gateway waits for istiod")
+	assert.NotContains(t, gateway.DependsOn, urn("istio-base"), "only the direct predecessor is named")
+}
+
+func urn(name string) string {
+	return "urn:pulumi:test::cloudnative::cloudnative:mesh:Istio$kubernetes:helm.sh/v3:Release::" + name
+}
+
+func TestIstio_PinnedRepositoryCharts(t *testing.T) {
+	mocks := install(t, repoConfig())
+	for name, chart := range map[string]string{"istio-base": "base", "istio-istiod": "istiod", "istio-gateway": "gateway"} {
+		r := mocks.Get(t, releaseType, name)
+		assert.Equal(t, chart, r.Field("chart"), name)
+		assert.Equal(t, "1.28.0", r.Field("version"), name)
+		assert.Equal(t, "https://charts.example.com", r.Field("repositoryOpts", "repo"), name)
+	}
+	assert.Equal(t, "istio-system", mocks.Get(t, releaseType, "istio-istiod").Field("namespace"))
+	gateway := mocks.Get(t, releaseType, "istio-gateway")
+	assert.Equal(t, "istio-ingress", gateway.Field("namespace"))
+	assert.Equal(t, "istio-ingressgateway", gateway.Field("name"))
+	assert.Equal(t, "NodePort", gateway.Field("values", "service", "type"))
+}
+
+func TestIstio_LocalChartDirectory(t *testing.T) {
+	cfg := repoConfig()
+	cfg.ChartDir = "/charts"
+	mocks := install(t, cfg)
+	assert.Equal(t, "/charts/base", mocks.Get(t, releaseType, "istio-base").Field("chart"))
+	assert.Equal(t, "/charts/istio-control/istio-discovery", mocks.Get(t, releaseType, "istio-istiod").Field("chart"))
+	assert.Equal(t, "/charts/gateway", mocks.Get(t, releaseType, "istio-gateway").Field("chart"))
+	assert.Nil(t, mocks.Get(t, releaseType, "istio-base").Field("repositoryOpts"))
+}
+
+func TestIstio_NamespacesAndProvider(t *testing.T) {
+	mocks := install(t, repoConfig())
+	var names []any
+	for _, ns := range mocks.OfType("kubernetes:core/v1:Namespace") {
+		names = append(names, ns.Field("metadata", "name"))
+	}
+	assert.ElementsMatch(t, []any{"istio-system", "istio-ingress"}, names)
+	for _, r := range mocks.Resources() {
+		if r.Type != "pulumi:providers:kubernetes" && r.Type != "cloudnative:mesh:Istio" {
+			assert.Equal(t, "urn:pulumi:test::cloudnative::pulumi:providers:kubernetes::k8s", mocktest.ProviderURN(r.Provider), r.Name)
+		}
+	}
+}

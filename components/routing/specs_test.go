@@ -1,0 +1,105 @@
+package routing
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudnative-pac/platform/model"
+	"github.com/cloudnative-pac/platform/strategy"
+)
+
+func canary(weight int) (model.Service, strategy.Plan) {
+	svc := model.Service{Name: "java-service", Strategy: model.Canary, Port: 80, Replicas: 2, PathPrefix: "/javaservice",
+		Traffic: model.TrafficPolicy{MaxConnections: 100, MaxPendingRequests: 50, MaxRequestsPerConn: 10,
+			Consecutive5xxErrors: 5, EjectionIntervalSeconds: 10, BaseEjectionSeconds: 30, MaxEjectionPercent: 50},
+		Canary: &model.CanarySettings{StableImage: "r/j:1", CanaryImage: "r/j:2", Weight: weight,
+			Match: model.HeaderMatch{Header: "channel", Exact: "mobile"}}}
+	plan, _ := strategy.For(svc)
+	return svc, plan
+}
+
+func TestVirtualServiceSpec_CanaryHeaderRouteBeforeWeights(t *testing.T) {
+	svc, plan := canary(10)
+	vs := VirtualServiceSpec(svc, "shop", plan, Scope{Gateway: "shop/shop-gateway", Hosts: []string{"*"}, PathPrefix: "/javaservice"})
+
+	value, err := SpecValue(vs)
+	require.NoError(t, err)
+	want := map[string]any{
+		"hosts":    []any{"*"},
+		"gateways": []any{"shop/shop-gateway"},
+		"http": []any{
+			map[string]any{
+				"name": "match-channel",
+				"match": []any{map[string]any{
+					"uri":     map[string]any{"prefix": "/javaservice"},
+					"headers": map[string]any{"channel": map[string]any{"exact": "mobile"}},
+				}},
+				"route": []any{dest("canary", 100)},
+			},
+			map[string]any{
+				"name":  "default",
+				"match": []any{map[string]any{"uri": map[string]any{"prefix": "/javaservice"}}},
+				"route": []any{dest("stable", 90), dest("canary", 10)},
+			},
+		},
+	}
+	assert.Equal(t, want, value)
+}
+
+func dest(subset string, weight float64) map[string]any {
+	return map[string]any{
+		"destination": map[string]any{"host": "java-service.shop.svc.cluster.local", "subset": subset, "port": map[string]any{"number": float64(80)}},
+		"weight":      weight,
+	}
+}
+
+func TestVirtualServiceSpec_WeightsSumTo100AndZeroSharesAreDropped(t *testing.T) {
+	for _, weight := range []int{0, 1, 50, 99, 100} {
+		svc, plan := canary(weight)
+		vs := VirtualServiceSpec(svc, "shop", plan, Scope{Gateway: MeshGateway, Hosts: []string{"java-service.shop.svc.cluster.local"}})
+		for _, route := range vs.Http {
+			sum := int32(0)
+			for _, d := range route.Route {
+				assert.NotZero(t, d.Weight, "weight %d: a listed destination has a share", weight)
+				sum += d.Weight
+			}
+			assert.Equal(t, int32(100), sum, "weight %d, route %s", weight, route.Name)
+		}
+		assert.Nil(t, vs.Http[1].Match, "inside the mesh the default route matches everything")
+	}
+}
+
+func TestDestinationRuleSpec_OneSubsetPerTrackAndCircuitBreaking(t *testing.T) {
+	svc, plan := canary(10)
+	dr := DestinationRuleSpec(svc, "shop", plan)
+	value, err := SpecValue(dr)
+	require.NoError(t, err)
+	assert.Equal(t, "java-service.shop.svc.cluster.local", value["host"])
+	assert.Equal(t, []any{
+		map[string]any{"name": "stable", "labels": map[string]any{"version": "stable"}},
+		map[string]any{"name": "canary", "labels": map[string]any{"version": "canary"}},
+	}, value["subsets"])
+	assert.Equal(t, map[string]any{
+		"connectionPool": map[string]any{
+			"tcp":  map[string]any{"maxConnections": float64(100)},
+			"http": map[string]any{"http1MaxPendingRequests": float64(50), "maxRequestsPerConnection": float64(10)},
+		},
+		"outlierDetection": map[string]any{
+			"consecutive5xxErrors": float64(5), "interval": "10s", "baseEjectionTime": "30s", "maxEjectionPercent": float64(50),
+		},
+	}, value["trafficPolicy"])
+}
+
+func TestGatewaySpec_SelectsIngressGateway(t *testing.T) {
+	value, err := SpecValue(GatewaySpec([]string{"shop.example.com"}))
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{
+		"selector": map[string]any{"istio": "ingressgateway"},
+		"servers": []any{map[string]any{
+			"port":  map[string]any{"number": float64(80), "name": "http", "protocol": "HTTP"},
+			"hosts": []any{"shop.example.com"},
+		}},
+	}, value)
+}

@@ -1,0 +1,146 @@
+package workload
+
+import (
+	"testing"
+
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudnative-pac/platform/internal/mocktest"
+	"github.com/cloudnative-pac/platform/model"
+	"github.com/cloudnative-pac/platform/strategy"
+)
+
+const deploymentType = "kubernetes:apps/v1:Deployment"
+const serviceType = "kubernetes:core/v1:Service"
+
+func service(s model.Strategy) model.Service {
+	svc := model.Service{Name: "web", Strategy: s, Port: 80, TargetPort: 8080, ServiceType: "ClusterIP", Replicas: 3,
+		HealthPath: "/health", Resources: model.Resources{CPURequest: "100m", MemoryRequest: "128Mi", CPULimit: "500m", MemoryLimit: "256Mi"}}
+	switch s {
+	case model.Recreate:
+		svc.Image = "repo/web:1"
+	case model.Ramped:
+		svc.Image = "repo/web:1"
+		svc.Ramped = &model.RampedSettings{MaxSurge: "1", MaxUnavailable: "25%", MinReadySeconds: 4}
+	case model.BlueGreen:
+		svc.BlueGreen = &model.BlueGreenSettings{BlueImage: "repo/web:1", GreenImage: "repo/web:2", Active: model.Green}
+	case model.Canary:
+		svc.Canary = &model.CanarySettings{StableImage: "repo/web:1", CanaryImage: "repo/web:2", Weight: 10,
+			Match: model.HeaderMatch{Header: "channel", Exact: "mobile"}}
+	}
+	return svc
+}
+
+func deploy(t *testing.T, svc model.Service) *mocktest.Mocks {
+	t.Helper()
+	plan, err := strategy.For(svc)
+	require.NoError(t, err)
+	mocks, err := mocktest.Run(t, func(ctx *pulumi.Context) error {
+		provider, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{})
+		if err != nil {
+			return err
+		}
+		_, err = New(ctx, svc.Name, &Args{Service: svc, Plan: plan, Namespace: pulumi.String("shop"),
+			ConfigMap: pulumi.String("cloudnative-config"), ConfigMountPath: "/config", ConfigChecksum: "abc123"},
+			pulumi.Provider(provider))
+		return err
+	}, nil)
+	require.NoError(t, err)
+	return mocks
+}
+
+func TestWorkload_DeploymentStrategyFields(t *testing.T) {
+	t.Run("recreate", func(t *testing.T) {
+		d := deploy(t, service(model.Recreate)).Get(t, deploymentType, "web")
+		assert.Equal(t, map[string]any{"type": "Recreate"}, d.Field("spec", "strategy"))
+	})
+	t.Run("ramped", func(t *testing.T) {
+		d := deploy(t, service(model.Ramped)).Get(t, deploymentType, "web")
+		assert.Equal(t, map[string]any{"type": "RollingUpdate", "rollingUpdate": map[string]any{"maxSurge": float64(1), "maxUnavailable": "25%"}},
+			d.Field("spec", "strategy"))
+		assert.Equal(t, float64(4), d.Field("spec", "minReadySeconds"))
+		assert.Equal(t, float64(3), d.Field("spec", "replicas"))
+	})
+}
+
+func TestWorkload_SelectorsMatchPodLabels(t *testing.T) {
+	for _, s := range []model.Strategy{model.Recreate, model.Ramped, model.BlueGreen, model.Canary} {
+		t.Run(string(s), func(t *testing.T) {
+			mocks := deploy(t, service(s))
+			deployments := mocks.OfType(deploymentType)
+			require.NotEmpty(t, deployments)
+			for _, d := range deployments {
+				podLabels := d.Field("spec", "template", "metadata", "labels").(map[string]any)
+				assert.Equal(t, podLabels, d.Field("spec", "selector", "matchLabels"), "%s selects its own pods", d.Name)
+				assert.Equal(t, "web", podLabels["app"])
+				assert.NotEmpty(t, podLabels["version"])
+			}
+			svc := mocks.Get(t, serviceType, "web")
+			selected := 0
+			for _, d := range deployments {
+				if labelsMatch(svc.Field("spec", "selector").(map[string]any), d.Field("spec", "template", "metadata", "labels").(map[string]any)) {
+					selected++
+				}
+			}
+			want := map[model.Strategy]int{model.Recreate: 1, model.Ramped: 1, model.BlueGreen: 1, model.Canary: 2}[s]
+			assert.Equal(t, want, selected, "the service selects the right tracks")
+		})
+	}
+}
+
+func TestWorkload_BlueGreenSelectsActiveAndPreviewsIdle(t *testing.T) {
+	mocks := deploy(t, service(model.BlueGreen))
+	assert.Len(t, mocks.OfType(deploymentType), 2, "both colours keep running")
+	assert.Equal(t, map[string]any{"app": "web", "version": "green"}, mocks.Get(t, serviceType, "web").Field("spec", "selector"))
+	assert.Equal(t, map[string]any{"app": "web", "version": "blue"}, mocks.Get(t, serviceType, "web-preview").Field("spec", "selector"))
+	assert.Equal(t, "repo/web:1", mocks.Get(t, deploymentType, "web-blue").Field("spec", "template", "spec", "containers", 0, "image"))
+	assert.Equal(t, "repo/web:2", mocks.Get(t, deploymentType, "web-green").Field("spec", "template", "spec", "containers", 0, "image"))
+}
+
+func TestWorkload_PodsMountConfigAndAreHardened(t *testing.T) {
+	mocks := deploy(t, service(model.Canary))
+	for _, d := range mocks.OfType(deploymentType) {
+		pod := d.Field("spec", "template")
+		assert.Equal(t, "abc123", mocktest.Dig(pod, "metadata", "annotations", ConfigChecksumAnnotation))
+		assert.Equal(t, "cloudnative-config", mocktest.Dig(pod, "spec", "volumes", 0, "configMap", "name"))
+		c := mocktest.Dig(pod, "spec", "containers", 0)
+		assert.Equal(t, map[string]any{"name": "config", "mountPath": "/config", "readOnly": true}, mocktest.Dig(c, "volumeMounts", 0))
+		assert.Equal(t, "/health", mocktest.Dig(c, "livenessProbe", "httpGet", "path"))
+		assert.Equal(t, "/health", mocktest.Dig(c, "readinessProbe", "httpGet", "path"))
+		assert.Equal(t, float64(8080), mocktest.Dig(c, "readinessProbe", "httpGet", "port"))
+		assert.Equal(t, "500m", mocktest.Dig(c, "resources", "limits", "cpu"))
+		assert.Equal(t, "128Mi", mocktest.Dig(c, "resources", "requests", "memory"))
+		assert.Equal(t, false, mocktest.Dig(c, "securityContext", "allowPrivilegeEscalation"))
+		assert.Equal(t, true, mocktest.Dig(c, "securityContext", "readOnlyRootFilesystem"))
+		assert.Equal(t, true, mocktest.Dig(pod, "spec", "securityContext", "runAsNonRoot"))
+		assert.Equal(t, "shop", d.Field("metadata", "namespace"))
+	}
+}
+
+func TestWorkload_ServicePortsAndType(t *testing.T) {
+	svc := deploy(t, service(model.Ramped)).Get(t, serviceType, "web")
+	assert.Equal(t, "ClusterIP", svc.Field("spec", "type"))
+	assert.Equal(t, map[string]any{"name": "http", "port": float64(80), "targetPort": float64(8080)}, svc.Field("spec", "ports", 0))
+}
+
+func TestWorkload_ChildrenUseTheGivenProvider(t *testing.T) {
+	mocks := deploy(t, service(model.Canary))
+	for _, r := range mocks.Resources() {
+		if r.Type == deploymentType || r.Type == serviceType {
+			assert.Equal(t, "urn:pulumi:test::cloudnative::pulumi:providers:kubernetes::k8s", mocktest.ProviderURN(r.Provider), r.Name)
+			assert.Contains(t, r.Parent, "cloudnative:app:Workload::web", r.Name)
+		}
+	}
+}
+
+func labelsMatch(selector, labels map[string]any) bool {
+	for k, v := range selector {
+		if labels[k] != v {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,80 @@
+// Package engine runs the platform program through the real Pulumi engine with the
+// Automation API, the program inline. It is what `pulumi up -s <stack>` does where a
+// Go language host is installed, and what cmd/platform and the end-to-end tests use:
+// the same Pulumi.yaml, the same Pulumi.<stack>.yaml, the same program.
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+
+	"github.com/cloudnative-pac/platform/stacks"
+)
+
+// ProjectName is the name in Pulumi.yaml.
+const ProjectName = "cloudnative"
+
+// Options say which stack to run and where its state lives.
+type Options struct {
+	// ProjectDir holds Pulumi.yaml and Pulumi.<stack>.yaml.
+	ProjectDir string
+	Stack      string
+	// BackendURL is the state backend, e.g. file:///path. Defaults to
+	// file://<ProjectDir>/.local/state.
+	BackendURL string
+	// Passphrase encrypts the stack's secrets in the state.
+	Passphrase string
+	// Progress receives the engine's progress output; nil discards it.
+	Progress io.Writer
+}
+
+// Stack is an opened stack.
+type Stack struct {
+	auto.Stack
+	progress io.Writer
+}
+
+// Open selects the stack, creating it in the backend if needed.
+func Open(ctx context.Context, opts Options) (*Stack, error) {
+	dir, err := filepath.Abs(opts.ProjectDir)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Passphrase == "" {
+		return nil, fmt.Errorf("a passphrase is required for the stack's secrets (PULUMI_CONFIG_PASSPHRASE)")
+	}
+	backend := opts.BackendURL
+	if backend == "" {
+		state := filepath.Join(dir, ".local", "state")
+		if err := os.MkdirAll(state, 0o755); err != nil {
+			return nil, err
+		}
+		backend = "file://" + state
+	}
+	env := map[string]string{
+		"PULUMI_BACKEND_URL":       backend,
+		"PULUMI_CONFIG_PASSPHRASE": opts.Passphrase,
+		"PULUMI_SKIP_UPDATE_CHECK": "true",
+	}
+	s, err := auto.UpsertStackInlineSource(ctx, opts.Stack, ProjectName, stacks.Program(dir),
+		auto.WorkDir(dir),
+		auto.EnvVars(env),
+		auto.SecretsProvider("passphrase"),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("open stack %s: %w", opts.Stack, err)
+	}
+	progress := opts.Progress
+	if progress == nil {
+		progress = io.Discard
+	}
+	return &Stack{Stack: s, progress: progress}, nil
+}
+
+// Progress is where engine output goes.
+func (s *Stack) Progress() io.Writer { return s.progress }

@@ -1,0 +1,47 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+)
+
+// Preview proposes changes; with expectNoChanges it fails if there are any.
+func (s *Stack) Preview(ctx context.Context, expectNoChanges bool) (auto.PreviewResult, error) {
+	opts := []optpreview.Option{optpreview.ProgressStreams(s.progress), optpreview.ErrorProgressStreams(s.progress)}
+	if expectNoChanges {
+		opts = append(opts, optpreview.ExpectNoChanges())
+	}
+	return s.Stack.Preview(ctx, opts...)
+}
+
+// Up applies the program.
+func (s *Stack) Up(ctx context.Context) (auto.UpResult, error) {
+	return s.Stack.Up(ctx, optup.ProgressStreams(s.progress), optup.ErrorProgressStreams(s.progress))
+}
+
+// Destroy deletes every resource of the stack.
+func (s *Stack) Destroy(ctx context.Context) (auto.DestroyResult, error) {
+	return s.Stack.Destroy(ctx, optdestroy.ProgressStreams(s.progress), optdestroy.ErrorProgressStreams(s.progress))
+}
+
+// OutputsJSON renders the stack outputs; secrets stay masked unless showSecrets.
+func (s *Stack) OutputsJSON(ctx context.Context, showSecrets bool) ([]byte, error) {
+	outs, err := s.Stack.Outputs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	plain := make(map[string]any, len(outs))
+	for k, v := range outs {
+		if v.Secret && !showSecrets {
+			plain[k] = "[secret]"
+			continue
+		}
+		plain[k] = v.Value
+	}
+	return json.MarshalIndent(plain, "", "  ")
+}

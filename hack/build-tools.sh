@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Builds what the local engine and control plane need and is not built yet:
+# the pulumi CLI, the Kubernetes provider plugin, kube-apiserver,
+# kube-controller-manager, kube-scheduler, kubectl, kwok; installs etcd with apt.
+# Each binary carries a stamp of the tools module and flags it was built from,
+# so a second run returns in seconds.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+mkdir -p "$BIN_DIR"
+
+# stamp_of prints a digest of what a tools module builds.
+stamp_of() { cat "$REPO_ROOT/tools/$1/go.mod" "$REPO_ROOT/tools/$1/go.sum" - <<<"$2" | sha256sum | cut -c1-16; }
+
+# up_to_date TOOLDIR FLAGS BINARIES...: true if every binary exists with the stamp.
+up_to_date() {
+  local tool=$1 flags=$2; shift 2
+  local want; want=$(stamp_of "$tool" "$flags")
+  for b in "$@"; do
+    [[ -x "$BIN_DIR/$b" && "$(cat "$BIN_DIR/.$b.stamp" 2>/dev/null)" == "$want" ]] || return 1
+  done
+}
+
+mark_built() {
+  local tool=$1 flags=$2; shift 2
+  local want; want=$(stamp_of "$tool" "$flags")
+  for b in "$@"; do echo "$want" >"$BIN_DIR/.$b.stamp"; done
+}
+
+build() {
+  local tool=$1 flags=$2 binaries=$3; shift 3
+  # shellcheck disable=SC2086
+  if up_to_date "$tool" "$flags" $binaries; then
+    log "$tool: cached ($binaries)"
+    return
+  fi
+  log "$tool: building $binaries (cold builds take minutes)"
+  local start=$SECONDS
+  (cd "$REPO_ROOT/tools/$tool" && "$@")
+  # shellcheck disable=SC2086
+  mark_built "$tool" "$flags" $binaries
+  log "$tool: built in $((SECONDS - start))s"
+}
+
+pulumi_flags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION"
+build pulumi "$pulumi_flags" pulumi \
+  go build -trimpath -ldflags "$pulumi_flags" -o "$BIN_DIR/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+
+provider_flags="-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PROVIDER_VERSION"
+build provider "$provider_flags" pulumi-resource-kubernetes bash -c '
+  set -e
+  src=$(go list -m -f "{{.Dir}}" github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes
+  go run ./genschema -src "$src" -version "$1" -out .
+  go build -trimpath -ldflags "$2" -o "$3/pulumi-resource-kubernetes" .
+' _ "$PROVIDER_VERSION" "$provider_flags" "$BIN_DIR"
+
+kube_version_flags=""
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  kube_version_flags+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=37"
+done
+kube_flags="-s -w$kube_version_flags"
+build kube "$kube_flags" "kube-apiserver kube-controller-manager kube-scheduler kubectl" \
+  go build -trimpath -ldflags "$kube_flags" -o "$BIN_DIR/" \
+  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+  k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+
+build kwok "-s -w" kwok go build -trimpath -ldflags "-s -w" -o "$BIN_DIR/kwok" sigs.k8s.io/kwok/cmd/kwok
+
+if ! command -v etcd >/dev/null; then
+  log "etcd: installing Debian's etcd-server"
+  if [[ $(id -u) -eq 0 ]]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq etcd-server >/dev/null
+fi
+log "tools ready in $BIN_DIR"

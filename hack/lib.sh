@@ -1,0 +1,34 @@
+# Shared settings of the repo's scripts. Source it; do not run it.
+# Pinned versions live here and in the tools/*/go.mod files.
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Built binaries are cached outside the work tree, so a fresh clone on the same
+# machine (as CI makes) reuses them instead of rebuilding for tens of minutes.
+CACHE_DIR="${CLOUDNATIVE_CACHE:-$HOME/.cache/cloudnative-pac}"
+BIN_DIR="$CACHE_DIR/bin"
+LOCAL_DIR="$REPO_ROOT/.local"
+CLUSTER_DIR="$LOCAL_DIR/cluster"
+
+PULUMI_VERSION="v3.274.1"
+PROVIDER_VERSION="4.24.0"
+KUBERNETES_VERSION="v1.37.2"
+KWOK_VERSION="v0.8.0"
+ISTIO_MODULE_VERSION="v0.0.0-20260827124520-eed52ebb66ad"
+
+# Loopback ports of the local control plane.
+ETCD_PORT="${ETCD_PORT:-23790}"
+APISERVER_PORT="${APISERVER_PORT:-26443}"
+
+export PATH="$BIN_DIR:$PATH"
+# The local stack's secrets are encrypted with this passphrase unless one is set.
+export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-cloudnative-local}"
+export PULUMI_SKIP_UPDATE_CHECK=true
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# module_dir prints the directory of a module version in the module cache,
+# downloading it through the module proxy if needed.
+module_dir() {
+  (cd "$(mktemp -d)" && GOFLAGS=-mod=mod go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+}

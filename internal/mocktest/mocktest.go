@@ -1,0 +1,181 @@
+// Package mocktest is the shared fixture for tests under Pulumi's mocks: it records
+// every registered resource with its inputs, provider, parent and dependencies, and
+// fakes the few outputs the program reads back (Helm release status, a minikube
+// kubeconfig, the ingress gateway Service).
+package mocktest
+
+import (
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// FakeKubeconfig is what the mocked minikube kubeconfig command prints.
+const FakeKubeconfig = "apiVersion: v1\nkind: Config\nclusters: []\n"
+
+// Resource is one registered (or read) resource.
+type Resource struct {
+	Type      string
+	Name      string
+	Inputs    resource.PropertyMap
+	Provider  string
+	Parent    string
+	DependsOn []string
+	Read      bool
+}
+
+// Mocks implements pulumi.MockResourceMonitor and records resources.
+type Mocks struct {
+	mu        sync.Mutex
+	resources []Resource
+}
+
+// NewResource records the resource and echoes its inputs as outputs.
+func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	r := Resource{Type: args.TypeToken, Name: args.Name, Inputs: args.Inputs, Provider: args.Provider, Read: args.ID != ""}
+	if rpc := args.RegisterRPC; rpc != nil {
+		r.Parent = rpc.GetParent()
+		r.DependsOn = rpc.GetDependencies()
+	}
+	if rpc := args.ReadRPC; rpc != nil {
+		r.Parent = rpc.GetParent()
+		r.DependsOn = rpc.GetDependencies()
+	}
+	outputs := args.Inputs.Copy()
+	switch args.TypeToken {
+	case "kubernetes:helm.sh/v3:Release":
+		outputs["status"] = resource.NewObjectProperty(resource.PropertyMap{
+			"name":      args.Inputs["name"],
+			"namespace": args.Inputs["namespace"],
+			"status":    resource.NewStringProperty("deployed"),
+		})
+	case "command:local:Command":
+		outputs["stdout"] = resource.NewStringProperty(FakeKubeconfig)
+	case "kubernetes:core/v1:Service":
+		if r.Read {
+			outputs = readGatewayService()
+		}
+	}
+	m.mu.Lock()
+	m.resources = append(m.resources, r)
+	m.mu.Unlock()
+	id := args.ID
+	if id == "" {
+		id = args.Name + "-id"
+	}
+	return id, outputs, nil
+}
+
+// Call answers invokes with an empty result.
+func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	return resource.PropertyMap{}, nil
+}
+
+func readGatewayService() resource.PropertyMap {
+	return resource.NewPropertyMapFromMap(map[string]any{
+		"spec": map[string]any{"ports": []any{
+			map[string]any{"name": "status-port", "port": 15021, "nodePort": 31021},
+			map[string]any{"name": "http2", "port": 80, "nodePort": 30080},
+		}},
+		"status": map[string]any{"loadBalancer": map[string]any{}},
+	})
+}
+
+// Resources returns what was recorded.
+func (m *Mocks) Resources() []Resource {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]Resource(nil), m.resources...)
+}
+
+// OfType returns the registered (not read) resources of a type token.
+func (m *Mocks) OfType(token string) []Resource {
+	var out []Resource
+	for _, r := range m.Resources() {
+		if r.Type == token && !r.Read {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Get returns the registered resource of a type with a logical name.
+func (m *Mocks) Get(t testing.TB, token, name string) Resource {
+	t.Helper()
+	for _, r := range m.OfType(token) {
+		if r.Name == name {
+			return r
+		}
+	}
+	t.Fatalf("no %s named %s was registered", token, name)
+	return Resource{}
+}
+
+// ProviderURN returns the URN part of a provider reference ("urn::id").
+func ProviderURN(reference string) string {
+	if i := strings.LastIndex(reference, "::"); i >= 0 {
+		return reference[:i]
+	}
+	return reference
+}
+
+// Config is stack config for a mocked run: full keys ("cloudnative:services") to
+// values; objects and lists are JSON-encoded as Pulumi passes them.
+type Config map[string]any
+
+// Run runs a program under mocks with the config, returning what it registered
+// and the program's error.
+func Run(t testing.TB, program pulumi.RunFunc, config Config, secretKeys ...string) (*Mocks, error) {
+	t.Helper()
+	encoded := map[string]string{}
+	for k, v := range config {
+		if s, ok := v.(string); ok {
+			encoded[k] = s
+			continue
+		}
+		data, err := json.Marshal(v)
+		if err != nil {
+			t.Fatalf("encode config %s: %v", k, err)
+		}
+		encoded[k] = string(data)
+	}
+	data, _ := json.Marshal(encoded)
+	t.Setenv(pulumi.EnvConfig, string(data))
+	secrets, _ := json.Marshal(secretKeys)
+	t.Setenv(pulumi.EnvConfigSecretKeys, string(secrets))
+	mocks := &Mocks{}
+	err := pulumi.RunErr(program, pulumi.WithMocks("cloudnative", "test", mocks))
+	return mocks, err
+}
+
+// Plain returns the inputs as plain Go values.
+func (r Resource) Plain() map[string]any { return r.Inputs.Mappable() }
+
+// Dig walks nested maps and lists: keys for maps, ints for lists. It returns nil
+// when the path does not exist.
+func Dig(value any, path ...any) any {
+	for _, step := range path {
+		switch key := step.(type) {
+		case string:
+			m, ok := value.(map[string]any)
+			if !ok {
+				return nil
+			}
+			value = m[key]
+		case int:
+			list, ok := value.([]any)
+			if !ok || key >= len(list) {
+				return nil
+			}
+			value = list[key]
+		}
+	}
+	return value
+}
+
+// Field digs into a resource's inputs.
+func (r Resource) Field(path ...any) any { return Dig(r.Plain(), path...) }
