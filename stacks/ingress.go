@@ -22,12 +22,15 @@ func exportIngress(ctx *pulumi.Context, istio *mesh.Istio, cfg model.Istio, opts
 		ctx.Log.Warn("cannot read the ingress gateway service: "+err.Error(), nil)
 		return
 	}
-	address := svc.Status.LoadBalancer().Ingress().Index(pulumi.Int(0)).ApplyT(func(in corev1.LoadBalancerIngress) string {
-		if in.Hostname != nil {
-			return *in.Hostname
-		}
-		if in.Ip != nil {
-			return *in.Ip
+	// The list is empty until a load balancer is assigned, and always on NodePort.
+	address := svc.Status.LoadBalancer().Ingress().ApplyT(func(ingress []corev1.LoadBalancerIngress) string {
+		for _, in := range ingress {
+			if in.Hostname != nil {
+				return *in.Hostname
+			}
+			if in.Ip != nil {
+				return *in.Ip
+			}
 		}
 		return ""
 	}).(pulumi.StringOutput)

@@ -1,0 +1,202 @@
+// Package tests holds whole-program tests: each Pulumi.<stack>.yaml as committed,
+// run through the program under Pulumi's mocks, and (in e2e/) the real engine on
+// the local control plane.
+package tests
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+
+	"github.com/cloudnative-pac/platform/internal/mocktest"
+	"github.com/cloudnative-pac/platform/stacks"
+)
+
+// repoRoot is the project directory.
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := filepath.Abs("..")
+	require.NoError(t, err)
+	return dir
+}
+
+// stackConfig reads Pulumi.<stack>.yaml as the engine passes it to the program.
+func stackConfig(t testing.TB, root, stack string) mocktest.Config {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(root, "Pulumi."+stack+".yaml"))
+	require.NoError(t, err)
+	var file struct {
+		Config map[string]any `yaml:"config"`
+	}
+	require.NoError(t, yaml.Unmarshal(data, &file))
+	cfg := mocktest.Config{}
+	for k, v := range file.Config {
+		if s, ok := v.(string); ok {
+			cfg[k] = s
+			continue
+		}
+		cfg[k] = jsonable(v)
+	}
+	return cfg
+}
+
+// jsonable turns YAML maps into JSON-encodable ones.
+func jsonable(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range x {
+			out[k] = jsonable(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = jsonable(e)
+		}
+		return out
+	default:
+		return x
+	}
+}
+
+// machineLocalFiles creates, in a copy of the project, the files a stack expects
+// on the machine that deploys it (a kubeconfig, a local chart directory), so the
+// committed stack file can be tested as it is.
+func machineLocalFiles(t *testing.T, cfg mocktest.Config) string {
+	t.Helper()
+	root := repoRoot(t)
+	dir := t.TempDir()
+	props, err := os.ReadFile(filepath.Join(root, "config", "application.properties"))
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "config"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "config", "application.properties"), props, 0o644))
+	if cluster, ok := cfg["cloudnative:cluster"].(map[string]any); ok {
+		if path, ok := mocktest.Dig(cluster, "existing", "kubeconfigPath").(string); ok {
+			write(t, filepath.Join(dir, path), "apiVersion: v1\nkind: Config\n")
+		}
+	}
+	if istio, ok := cfg["cloudnative:istio"].(map[string]any); ok {
+		if charts, ok := istio["chartDir"].(string); ok {
+			for _, chart := range []string{"base", "istio-control/istio-discovery", "gateway"} {
+				write(t, filepath.Join(dir, charts, chart, "Chart.yaml"), "name: "+filepath.Base(chart)+"\n")
+			}
+		}
+	}
+	return dir
+}
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+}
+
+func committedStacks(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(repoRoot(t), "Pulumi.*.yaml"))
+	require.NoError(t, err)
+	var names []string
+	for _, f := range files {
+		names = append(names, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml"))
+	}
+	return names
+}
+
+func TestStacks_EveryEnvironmentIsCommitted(t *testing.T) {
+	assert.Subset(t, committedStacks(t), []string{"minikube", "dev", "local"})
+}
+
+func TestStacks_EachCommittedStackDeploysUnderMocks(t *testing.T) {
+	for _, stack := range committedStacks(t) {
+		t.Run(stack, func(t *testing.T) {
+			cfg := stackConfig(t, repoRoot(t), stack)
+			var secrets []string
+			if _, ok := cfg["cloudnative:kubeconfig"]; !ok {
+				if path := mocktest.Dig(cfg["cloudnative:cluster"], "existing", "kubeconfigPath"); path == nil {
+					// The stack takes its kubeconfig from a secret the operator sets.
+					cfg["cloudnative:kubeconfig"] = "apiVersion: v1\nkind: Config\n"
+					secrets = append(secrets, "cloudnative:kubeconfig")
+				}
+			}
+			dir := machineLocalFiles(t, cfg)
+			mocks, err := mocktest.Run(t, stacks.Program(dir), cfg, secrets...)
+			require.NoError(t, err)
+			assertGraph(t, mocks, cfg)
+		})
+	}
+}
+
+// assertGraph checks the shape every environment must have.
+func assertGraph(t *testing.T, mocks *mocktest.Mocks, cfg mocktest.Config) {
+	t.Helper()
+	providers := mocks.OfType("pulumi:providers:kubernetes")
+	require.Len(t, providers, 1, "one cluster, one provider")
+	assert.True(t, providers[0].Inputs["kubeconfig"].IsSecret(), "the kubeconfig stays secret")
+
+	// Every Kubernetes object goes through the cluster's provider.
+	for _, r := range mocks.Resources() {
+		if strings.HasPrefix(r.Type, "kubernetes:") {
+			assert.Equal(t, "urn:pulumi:test::cloudnative::cloudnative:cluster:", mocktest.ProviderURN(r.Provider)[:len("urn:pulumi:test::cloudnative::cloudnative:cluster:")], "%s %s", r.Type, r.Name)
+		}
+	}
+
+	releases := mocks.OfType("kubernetes:helm.sh/v3:Release")
+	assert.Len(t, releases, 3, "base, istiod and gateway")
+
+	services := cfg["cloudnative:services"].([]any)
+	for _, raw := range services {
+		name := raw.(map[string]any)["name"].(string)
+		mocks.Get(t, "kubernetes:core/v1:Service", name)
+		mocks.Get(t, "kubernetes:networking.istio.io/v1:DestinationRule", name)
+		mocks.Get(t, "kubernetes:networking.istio.io/v1:VirtualService", name)
+		mocks.Get(t, "kubernetes:networking.istio.io/v1:VirtualService", name+"-mesh")
+	}
+	assert.Len(t, mocks.OfType("kubernetes:networking.istio.io/v1:Gateway"), 1)
+	assert.Len(t, mocks.OfType("kubernetes:core/v1:ConfigMap"), 1)
+
+	// Each DestinationRule subset matches exactly one Deployment's pods.
+	for _, dr := range mocks.OfType("kubernetes:networking.istio.io/v1:DestinationRule") {
+		app := strings.Split(dr.Field("spec", "host").(string), ".")[0]
+		for _, subset := range dr.Field("spec", "subsets").([]any) {
+			matches := 0
+			for _, d := range mocks.OfType("kubernetes:apps/v1:Deployment") {
+				labels := d.Field("spec", "template", "metadata", "labels").(map[string]any)
+				if labels["app"] == app && labels["version"] == mocktest.Dig(subset, "labels", "version") {
+					matches++
+				}
+			}
+			assert.Equal(t, 1, matches, "%s subset %v", app, mocktest.Dig(subset, "name"))
+		}
+	}
+}
+
+func TestStacks_StrategiesCoveredAcrossEnvironments(t *testing.T) {
+	for _, stack := range []string{"minikube", "local"} {
+		cfg := stackConfig(t, repoRoot(t), stack)
+		seen := map[string]bool{}
+		for _, raw := range cfg["cloudnative:services"].([]any) {
+			seen[raw.(map[string]any)["strategy"].(string)] = true
+		}
+		if stack == "local" {
+			assert.Len(t, seen, 4, "the local stack exercises every strategy")
+		}
+		assert.True(t, seen["canary"], "%s has a canary", stack)
+	}
+}
+
+func TestStacks_BadConfigFailsBeforeAnyResource(t *testing.T) {
+	cfg := stackConfig(t, repoRoot(t), "local")
+	dir := machineLocalFiles(t, cfg)
+	services := cfg["cloudnative:services"].([]any)
+	services[0].(map[string]any)["canary"].(map[string]any)["weight"] = 150
+	mocks, err := mocktest.Run(t, stacks.Program(dir), cfg)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "cloudnative:services[0](java-service).canary.weight: must be between 0 and 100, got 150")
+	assert.Empty(t, mocks.Resources(), "nothing is registered")
+}
