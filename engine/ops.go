@@ -10,9 +10,14 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 )
 
+// parallel bounds concurrent resource operations. The CLI's default is four per
+// CPU, but Kubernetes operations mostly wait on controllers, not on this machine:
+// on two cores the default serialises independent rollouts behind each other.
+const parallel = 32
+
 // Preview proposes changes; with expectNoChanges it fails if there are any.
 func (s *Stack) Preview(ctx context.Context, expectNoChanges bool) (auto.PreviewResult, error) {
-	opts := []optpreview.Option{optpreview.ProgressStreams(s.progress), optpreview.ErrorProgressStreams(s.progress)}
+	opts := []optpreview.Option{optpreview.Parallel(parallel), optpreview.ProgressStreams(s.progress), optpreview.ErrorProgressStreams(s.progress)}
 	if expectNoChanges {
 		opts = append(opts, optpreview.ExpectNoChanges())
 	}
@@ -21,12 +26,12 @@ func (s *Stack) Preview(ctx context.Context, expectNoChanges bool) (auto.Preview
 
 // Up applies the program.
 func (s *Stack) Up(ctx context.Context) (auto.UpResult, error) {
-	return s.Stack.Up(ctx, optup.ProgressStreams(s.progress), optup.ErrorProgressStreams(s.progress))
+	return s.Stack.Up(ctx, optup.Parallel(parallel), optup.ProgressStreams(s.progress), optup.ErrorProgressStreams(s.progress))
 }
 
 // Destroy deletes every resource of the stack.
 func (s *Stack) Destroy(ctx context.Context) (auto.DestroyResult, error) {
-	return s.Stack.Destroy(ctx, optdestroy.ProgressStreams(s.progress), optdestroy.ErrorProgressStreams(s.progress))
+	return s.Stack.Destroy(ctx, optdestroy.Parallel(parallel), optdestroy.ProgressStreams(s.progress), optdestroy.ErrorProgressStreams(s.progress))
 }
 
 // OutputsJSON renders the stack outputs; secrets stay masked unless showSecrets.

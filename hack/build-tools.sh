@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds what the local engine and control plane need and is not built yet:
 # the pulumi CLI, the Kubernetes provider plugin, kube-apiserver,
-# kube-controller-manager, kube-scheduler, kubectl, kwok; installs etcd with apt.
+# kube-controller-manager, kube-scheduler, kubectl, kwok and etcd.
 # Each binary carries a stamp of the tools module and flags it was built from,
 # so a second run returns in seconds.
 set -euo pipefail
@@ -65,10 +65,6 @@ build kube "$kube_flags" "kube-apiserver kube-controller-manager kube-scheduler 
 
 build kwok "-s -w" kwok go build -trimpath -ldflags "-s -w" -o "$BIN_DIR/kwok" sigs.k8s.io/kwok/cmd/kwok
 
-if ! command -v etcd >/dev/null; then
-  log "etcd: installing Debian's etcd-server"
-  if [[ $(id -u) -eq 0 ]]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq etcd-server >/dev/null
-fi
+build etcd "-s -w" etcd go build -trimpath -ldflags "-s -w" -o "$BIN_DIR/etcd" .
+
 log "tools ready in $BIN_DIR"

@@ -12,6 +12,6 @@ for name in kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
   rm -f "$pidfile"
 done
 rm -rf "$CLUSTER_DIR"
-# The stack state described that cluster; it is gone with it.
-rm -rf "$LOCAL_DIR/state"
+# The demo's stack state described that cluster; it is gone with it.
+[[ "$CLUSTER_NAME" == cluster ]] && rm -rf "$LOCAL_DIR/state"
 log "local control plane stopped"

@@ -82,13 +82,7 @@ start kube-apiserver kube-apiserver \
   --disable-admission-plugins MutatingAdmissionWebhook,ValidatingAdmissionWebhook
 wait_for kube-apiserver 240 kubectl --kubeconfig "$kubeconfig" get --raw /readyz
 
-# Debian's etcd 3.4 cannot answer the progress requests that the controllers'
-# stale-read checks wait on; with the checks on, every ReplicaSet sync fails once
-# and rollouts stall in back-off. Turn the checks off on this control plane.
-stale_checks="StaleControllerConsistencyReplicaSet=false,StaleControllerConsistencyDaemonSet=false"
-stale_checks+=",StaleControllerConsistencyJob=false,StaleControllerConsistencyStatefulSet=false,StaleControllerConsistencyHPA=false"
 start kube-controller-manager kube-controller-manager \
-  --feature-gates "$stale_checks" \
   --kubeconfig "$kubeconfig" --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false \
   --service-account-private-key-file "$pki/sa.key" --use-service-account-credentials=false \
   --service-cluster-ip-range 10.96.0.0/16 --controllers '*,-nodeipam'
@@ -107,9 +101,7 @@ if [[ ! -s "$stages" ]]; then
   done
   mv "$stages.tmp" "$stages"
 fi
-# kwok's client asks for streaming lists, which need etcd progress requests that
-# etcd 3.4 lacks; with them on, kwok sees pods only at its periodic re-list.
-KUBE_FEATURE_WatchListClient=false start kwok kwok --kubeconfig "$kubeconfig" --config "$stages" \
+start kwok kwok --kubeconfig "$kubeconfig" --config "$stages" \
   --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
   --node-ip 127.0.0.1 --cidr 10.244.0.1/16 --server-address ""
 

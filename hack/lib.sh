@@ -7,7 +7,9 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE_DIR="${CLOUDNATIVE_CACHE:-$HOME/.cache/cloudnative-pac}"
 BIN_DIR="$CACHE_DIR/bin"
 LOCAL_DIR="$REPO_ROOT/.local"
-CLUSTER_DIR="$LOCAL_DIR/cluster"
+# CLUSTER_NAME lets the tests run a control plane of their own beside the demo's.
+CLUSTER_NAME="${CLUSTER_NAME:-cluster}"
+CLUSTER_DIR="$LOCAL_DIR/$CLUSTER_NAME"
 
 PULUMI_VERSION="v3.274.1"
 PROVIDER_VERSION="4.24.0"

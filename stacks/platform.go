@@ -67,12 +67,13 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 		return err
 	}
 
-	services := pulumi.Map{}
+	// Register every workload before any route: a dependency on a resource makes
+	// the SDK wait for it, so interleaving would roll the services out one by one.
+	workloads := make([]*workload.Workload, len(platform.Services))
 	for i, svc := range platform.Services {
-		plan := plans[i]
-		w, err := workload.New(ctx, svc.Name, &workload.Args{
+		workloads[i], err = workload.New(ctx, svc.Name, &workload.Args{
 			Service:         svc,
-			Plan:            plan,
+			Plan:            plans[i],
 			Namespace:       env.Namespace,
 			ConfigMap:       env.ConfigMap,
 			ConfigMountPath: appenv.MountPath,
@@ -81,17 +82,23 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 		if err != nil {
 			return err
 		}
+	}
+
+	services := pulumi.Map{}
+	for i, svc := range platform.Services {
+		// Routes change only once the tracks they send traffic to have rolled out:
+		// a blue/green switch must not reach a colour that is still starting.
 		_, err = routing.NewServiceRoutes(ctx, svc.Name, &routing.ServiceRoutesArgs{
 			Service:    svc,
-			Plan:       plan,
+			Plan:       plans[i],
 			Namespace:  namespace,
 			GatewayRef: ingress.Ref,
 			Hosts:      platform.App.Hosts,
-		}, onCluster, pulumi.DependsOn([]pulumi.Resource{istio.Base, env, w}))
+		}, onCluster, pulumi.DependsOn([]pulumi.Resource{istio.Base, env, workloads[i]}))
 		if err != nil {
 			return fmt.Errorf("service %s: routes: %w", svc.Name, err)
 		}
-		services[svc.Name] = serviceOutput(plan)
+		services[svc.Name] = serviceOutput(plans[i])
 	}
 
 	ctx.Export("cluster", access.Name)

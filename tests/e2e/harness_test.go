@@ -1,0 +1,243 @@
+//go:build e2e
+
+// Package e2e deploys the platform through the real Pulumi engine onto the repo's
+// local control plane (make e2e starts it) and checks what users rely on from the
+// API server itself.
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+
+	"github.com/cloudnative-pac/platform/engine"
+)
+
+const (
+	stackName = "e2e"
+	appNS     = "cloudnative"
+)
+
+// project is a copy of the repo's project in a temp dir, with its own stack file
+// derived from Pulumi.local.yaml, so tests can change config and files freely.
+type project struct {
+	t          *testing.T
+	dir        string
+	kubeconfig string
+	config     map[string]any
+	salt       string
+	stack      *engine.Stack
+	log        *bytes.Buffer
+}
+
+func newProject(t *testing.T) *project {
+	t.Helper()
+	kubeconfig := os.Getenv("E2E_KUBECONFIG")
+	require.NotEmpty(t, kubeconfig, "E2E_KUBECONFIG must name the local control plane's kubeconfig (make e2e sets it)")
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	charts := filepath.Join(root, ".local", "charts")
+	require.DirExists(t, charts, "make charts copies Istio's charts")
+
+	dir := t.TempDir()
+	copyFile(t, filepath.Join(root, "Pulumi.yaml"), filepath.Join(dir, "Pulumi.yaml"))
+	copyFile(t, filepath.Join(root, "config", "application.properties"), filepath.Join(dir, "config", "application.properties"))
+
+	var file struct {
+		Config map[string]any `yaml:"config"`
+	}
+	data, err := os.ReadFile(filepath.Join(root, "Pulumi.local.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, yaml.Unmarshal(data, &file))
+	p := &project{t: t, dir: dir, kubeconfig: kubeconfig, config: file.Config, log: &bytes.Buffer{}}
+	p.cluster()["existing"] = map[string]any{"kubeconfigPath": kubeconfig}
+	p.section("cloudnative:istio")["chartDir"] = charts
+	p.writeConfig()
+
+	p.stack, err = engine.Open(context.Background(), engine.Options{
+		ProjectDir: dir, Stack: stackName, BackendURL: "file://" + t.TempDir(),
+		Passphrase: "e2e", Progress: p.log,
+	})
+	require.NoError(t, err)
+	p.salt = readSalt(t, filepath.Join(dir, "Pulumi."+stackName+".yaml"))
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("engine output:\n%s", tail(p.log.String(), 6000))
+		}
+	})
+	return p
+}
+
+func (p *project) section(key string) map[string]any { return p.config[key].(map[string]any) }
+func (p *project) cluster() map[string]any           { return p.section("cloudnative:cluster") }
+
+// service returns a service's config block by name.
+func (p *project) service(name string) map[string]any {
+	for _, s := range p.config["cloudnative:services"].([]any) {
+		if s.(map[string]any)["name"] == name {
+			return s.(map[string]any)
+		}
+	}
+	p.t.Fatalf("no service %s in the stack", name)
+	return nil
+}
+
+// writeConfig writes the stack file, keeping the secrets salt the engine made.
+func (p *project) writeConfig() {
+	p.t.Helper()
+	doc := map[string]any{"config": p.config}
+	if p.salt != "" {
+		doc["encryptionsalt"] = p.salt
+	}
+	data, err := yaml.Marshal(doc)
+	require.NoError(p.t, err)
+	require.NoError(p.t, os.WriteFile(filepath.Join(p.dir, "Pulumi."+stackName+".yaml"), data, 0o644))
+}
+
+func (p *project) up() {
+	p.t.Helper()
+	p.writeConfig()
+	_, err := p.stack.Up(context.Background())
+	require.NoError(p.t, err, "up")
+}
+
+func readSalt(t *testing.T, path string) string {
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var doc struct {
+		Salt string `yaml:"encryptionsalt"`
+	}
+	require.NoError(t, yaml.Unmarshal(data, &doc))
+	return doc.Salt
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(filepath.Dir(to), 0o755))
+	require.NoError(t, os.WriteFile(to, data, 0o644))
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// kubectl runs kubectl against the local control plane.
+func (p *project) kubectl(args ...string) (string, error) {
+	cmd := exec.Command("kubectl", append([]string{"--kubeconfig", p.kubeconfig}, args...)...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	if err != nil {
+		return out.String(), fmt.Errorf("kubectl %s: %v: %s", strings.Join(args, " "), err, errOut.String())
+	}
+	return out.String(), nil
+}
+
+// get returns one object as JSON.
+func (p *project) get(args ...string) map[string]any {
+	p.t.Helper()
+	out, err := p.kubectl(append([]string{"get", "-o", "json"}, args...)...)
+	require.NoError(p.t, err)
+	var obj map[string]any
+	require.NoError(p.t, json.Unmarshal([]byte(out), &obj))
+	return obj
+}
+
+// items lists objects.
+func (p *project) items(args ...string) []any {
+	p.t.Helper()
+	list := p.get(args...)
+	items, _ := list["items"].([]any)
+	return items
+}
+
+// watch records every version of the objects a kubectl watch reports until stop.
+type watch struct {
+	cmd    *exec.Cmd
+	mu     sync.Mutex
+	events []map[string]any
+	done   chan struct{}
+}
+
+func (p *project) watch(args ...string) *watch {
+	p.t.Helper()
+	w := &watch{done: make(chan struct{})}
+	w.cmd = exec.Command("kubectl", append([]string{"--kubeconfig", p.kubeconfig, "get", "--watch", "-o", "json"}, args...)...)
+	stdout, err := w.cmd.StdoutPipe()
+	require.NoError(p.t, err)
+	require.NoError(p.t, w.cmd.Start())
+	go func() {
+		defer close(w.done)
+		dec := json.NewDecoder(bufio.NewReader(stdout))
+		for {
+			var obj map[string]any
+			if err := dec.Decode(&obj); err != nil {
+				if err != io.EOF {
+					return
+				}
+				return
+			}
+			w.mu.Lock()
+			w.events = append(w.events, obj)
+			w.mu.Unlock()
+		}
+	}()
+	// Let the watch deliver the current state before the change starts.
+	time.Sleep(time.Second)
+	return w
+}
+
+// stop ends the watch and returns what it saw, oldest first.
+func (w *watch) stop() []map[string]any {
+	time.Sleep(time.Second)
+	_ = w.cmd.Process.Kill()
+	<-w.done
+	_ = w.cmd.Wait()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.events
+}
+
+// dig walks nested JSON.
+func dig(v any, path ...any) any {
+	for _, step := range path {
+		switch k := step.(type) {
+		case string:
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil
+			}
+			v = m[k]
+		case int:
+			l, ok := v.([]any)
+			if !ok || k >= len(l) {
+				return nil
+			}
+			v = l[k]
+		}
+	}
+	return v
+}
+
+func num(v any) int {
+	f, _ := v.(float64)
+	return int(f)
+}

@@ -1,0 +1,335 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestLifecycle walks one stack through a user's life: up from empty, a no-op
+// preview, a release with every strategy, a config change, bad config, destroy.
+// The steps share the stack, so they run in order and stop at the first failure.
+func TestLifecycle(t *testing.T) {
+	p := newProject(t)
+	steps := []struct {
+		name string
+		run  func(t *testing.T, p *project)
+	}{
+		{"UpFromEmpty", testUpFromEmpty},
+		{"PreviewAfterUpProposesNothing", testNoChanges},
+		{"RecreateStopsOldPodsFirst", testRecreate},
+		{"RampedKeepsAvailability", testRamped},
+		{"BlueGreenSwitchesInOneUpdate", testBlueGreen},
+		{"CanaryWeightsHeadersAndPromotion", testCanary},
+		{"ConfigFileChangeRollsDeployments", testConfigChange},
+		{"BadConfigFailsAtPreviewAndChangesNothing", testBadConfig},
+		{"DestroyLeavesNothing", testDestroy},
+	}
+	for _, step := range steps {
+		p.t = t
+		if !t.Run(step.name, func(t *testing.T) { p.t = t; step.run(t, p) }) {
+			t.FailNow()
+		}
+	}
+}
+
+func testUpFromEmpty(t *testing.T, p *project) {
+	p.up()
+
+	// Istio: CRDs registered, the three Helm releases recorded, istiod available.
+	for _, crd := range []string{"gateways", "virtualservices", "destinationrules"} {
+		p.get("crd", crd+".networking.istio.io")
+	}
+	for ns, release := range map[string]string{"istio-system": "istio-base", "istio-system ": "istiod", "istio-ingress": "istio-ingressgateway"} {
+		secrets := p.items("secrets", "-n", strings.TrimSpace(ns), "-l", "owner=helm,name="+release)
+		assert.Len(t, secrets, 1, "helm release %s", release)
+	}
+	assertAvailable(t, p.get("deployment", "istiod", "-n", "istio-system"), 1)
+
+	// The application: namespace, ConfigMap, Deployments available as declared.
+	ns := p.get("namespace", appNS)
+	assert.Equal(t, "enabled", dig(ns, "metadata", "labels", "istio-injection"))
+	cm := p.get("configmap", "cloudnative-config", "-n", appNS)
+	props, _ := os.ReadFile(filepath.Join(p.dir, "config", "application.properties"))
+	assert.Equal(t, string(props), dig(cm, "data", "application.properties"))
+
+	want := map[string]int{"java-service-stable": 2, "java-service-canary": 2, "go-service": 4,
+		"html-frontend-blue": 2, "html-frontend-green": 2, "config-service": 2}
+	for name, replicas := range want {
+		d := p.get("deployment", name, "-n", appNS)
+		assertAvailable(t, d, replicas)
+		assert.Equal(t, "/config", dig(d, "spec", "template", "spec", "containers", 0, "volumeMounts", 0, "mountPath"), name)
+		assert.Equal(t, "cloudnative-config", dig(d, "spec", "template", "spec", "volumes", 0, "configMap", "name"), name)
+	}
+	assert.Equal(t, "Recreate", dig(p.get("deployment", "config-service", "-n", appNS), "spec", "strategy", "type"))
+
+	for _, svc := range []string{"java-service", "go-service", "html-frontend", "html-frontend-preview", "config-service"} {
+		s := p.get("service", svc, "-n", appNS)
+		assert.Equal(t, float64(8080), dig(s, "spec", "ports", 0, "targetPort"), svc)
+	}
+	// The Istio resources passed the API server's CRD validation.
+	p.get("gateway.networking.istio.io", "cloudnative-gateway", "-n", appNS)
+	for _, svc := range []string{"java-service", "go-service", "html-frontend", "config-service"} {
+		p.get("virtualservice.networking.istio.io", svc, "-n", appNS)
+		p.get("virtualservice.networking.istio.io", svc+"-mesh", "-n", appNS)
+		p.get("destinationrule.networking.istio.io", svc, "-n", appNS)
+	}
+
+	outputs, err := p.stack.Outputs(context.Background())
+	require.NoError(t, err)
+	assert.True(t, outputs["kubeconfig"].Secret, "the kubeconfig output is secret")
+	assert.Equal(t, "stable 90% / canary 10%, channel=mobile → canary", dig(outputs["services"].Value, "java-service", "trafficPlan"))
+}
+
+func testNoChanges(t *testing.T, p *project) {
+	_, err := p.stack.Stack.Preview(context.Background(), optpreview.ExpectNoChanges(), optpreview.ProgressStreams(p.log))
+	assert.NoError(t, err, "a second preview proposes no changes")
+}
+
+func testRecreate(t *testing.T, p *project) {
+	w := p.watch("replicasets", "-n", appNS, "-l", "app=config-service")
+	p.service("config-service")["image"] = "docker.io/cloudnative/config-service:1.1.0"
+	p.up()
+	events := w.stop()
+
+	// Recreate: at no moment did pods of the old and the new version both exist.
+	latest := map[string]int{}
+	newSeen := false
+	for _, rs := range events {
+		name := dig(rs, "metadata", "name").(string)
+		latest[name] = num(dig(rs, "status", "replicas"))
+		image := dig(rs, "spec", "template", "spec", "containers", 0, "image")
+		if image == "docker.io/cloudnative/config-service:1.1.0" && latest[name] > 0 {
+			newSeen = true
+		}
+		running := 0
+		for _, n := range latest {
+			if n > 0 {
+				running++
+			}
+		}
+		assert.LessOrEqual(t, running, 1, "old and new ReplicaSets had pods at once: %v", latest)
+	}
+	assert.True(t, newSeen, "the new ReplicaSet came up")
+	assertImage(t, p, "config-service", "docker.io/cloudnative/config-service:1.1.0", 2)
+}
+
+func testRamped(t *testing.T, p *project) {
+	w := p.watch("deployment", "go-service", "-n", appNS)
+	p.service("go-service")["image"] = "docker.io/cloudnative/go-service:1.1.0"
+	p.up()
+	events := w.stop()
+	require.NotEmpty(t, events)
+
+	// Ramped with 4 replicas and maxUnavailable 1: never fewer than 3 available.
+	minAvailable, sawRollout := 4, false
+	for _, d := range events {
+		available := num(dig(d, "status", "availableReplicas"))
+		if available < minAvailable {
+			minAvailable = available
+		}
+		updated := num(dig(d, "status", "updatedReplicas"))
+		if updated > 0 && updated < 4 {
+			sawRollout = true
+		}
+	}
+	assert.GreaterOrEqual(t, minAvailable, 3, "availability never dropped below replicas − maxUnavailable")
+	assert.True(t, sawRollout, "the rollout went through intermediate steps")
+	assertImage(t, p, "go-service", "docker.io/cloudnative/go-service:1.1.0", 4)
+}
+
+func testBlueGreen(t *testing.T, p *project) {
+	p.service("html-frontend")["blueGreen"].(map[string]any)["active"] = "green"
+	p.writeConfig()
+	res, err := p.stack.Up(context.Background())
+	require.NoError(t, err)
+
+	changes := *res.Summary.ResourceChanges
+	assert.Zero(t, changes["create"], "switching creates nothing")
+	assert.Zero(t, changes["delete"], "switching deletes nothing")
+	assert.Zero(t, changes["replace"], "switching replaces nothing")
+
+	assert.Equal(t, "green", dig(p.get("service", "html-frontend", "-n", appNS), "spec", "selector", "version"))
+	assert.Equal(t, "blue", dig(p.get("service", "html-frontend-preview", "-n", appNS), "spec", "selector", "version"))
+	vs := p.get("virtualservice.networking.istio.io", "html-frontend", "-n", appNS)
+	assert.Equal(t, "green", dig(vs, "spec", "http", 0, "route", 0, "destination", "subset"))
+	assertAvailable(t, p.get("deployment", "html-frontend-blue", "-n", appNS), 2)
+	assertAvailable(t, p.get("deployment", "html-frontend-green", "-n", appNS), 2)
+}
+
+func testCanary(t *testing.T, p *project) {
+	canary := p.service("java-service")["canary"].(map[string]any)
+	canary["weight"] = 25
+	canary["match"] = map[string]any{"header": "channel", "exact": "tablet"}
+	p.up()
+
+	vs := p.get("virtualservice.networking.istio.io", "java-service", "-n", appNS)
+	assert.Equal(t, "tablet", dig(vs, "spec", "http", 0, "match", 0, "headers", "channel", "exact"))
+	assert.Equal(t, "canary", dig(vs, "spec", "http", 0, "route", 0, "destination", "subset"))
+	assert.Equal(t, float64(75), dig(vs, "spec", "http", 1, "route", 0, "weight"))
+	assert.Equal(t, "stable", dig(vs, "spec", "http", 1, "route", 0, "destination", "subset"))
+	assert.Equal(t, float64(25), dig(vs, "spec", "http", 1, "route", 1, "weight"))
+
+	// Promotion: the canary's image becomes stable and takes no extra share.
+	canary["stableImage"] = canary["canaryImage"]
+	canary["weight"] = 0
+	p.up()
+	vs = p.get("virtualservice.networking.istio.io", "java-service", "-n", appNS)
+	routes := dig(vs, "spec", "http", 1, "route").([]any)
+	require.Len(t, routes, 1, "the default route has one destination")
+	assert.Equal(t, "stable", dig(routes[0], "destination", "subset"))
+	images := map[string]bool{}
+	for _, pod := range p.items("pods", "-n", appNS, "-l", "app=java-service") {
+		images[dig(pod, "spec", "containers", 0, "image").(string)] = true
+	}
+	assert.Equal(t, map[string]bool{"docker.io/cloudnative/java-service:2.0.0": true}, images, "one version serves")
+}
+
+func testConfigChange(t *testing.T, p *project) {
+	before := map[string]any{}
+	deployments := p.items("deployments", "-n", appNS)
+	for _, d := range deployments {
+		before[dig(d, "metadata", "name").(string)] = dig(d, "spec", "template", "metadata", "annotations", "cloudnative.dev/config-checksum")
+	}
+	path := filepath.Join(p.dir, "config", "application.properties")
+	props, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, append(props, []byte("instance.name=Two\n")...), 0o644))
+	p.up()
+
+	cm := p.get("configmap", "cloudnative-config", "-n", appNS)
+	assert.Contains(t, dig(cm, "data", "application.properties"), "instance.name=Two")
+	for _, d := range p.items("deployments", "-n", appNS) {
+		name := dig(d, "metadata", "name").(string)
+		after := dig(d, "spec", "template", "metadata", "annotations", "cloudnative.dev/config-checksum")
+		assert.NotEqual(t, before[name], after, "%s rolled", name)
+		assertAvailable(t, d.(map[string]any), num(dig(d, "spec", "replicas")))
+		assert.Equal(t, num(dig(d, "spec", "replicas")), num(dig(d, "status", "updatedReplicas")), name)
+	}
+}
+
+func testBadConfig(t *testing.T, p *project) {
+	snapshot := func() map[string]string {
+		versions := map[string]string{}
+		for _, kind := range []string{"deployments", "services", "configmaps", "virtualservices.networking.istio.io"} {
+			for _, o := range p.items(kind, "-n", appNS) {
+				versions[kind+"/"+dig(o, "metadata", "name").(string)] = dig(o, "metadata", "resourceVersion").(string)
+			}
+		}
+		return versions
+	}
+	before := snapshot()
+	cases := []struct {
+		name    string
+		breakIt func()
+		want    string
+	}{
+		{"weight over 100", func() { p.service("java-service")["canary"].(map[string]any)["weight"] = 150 },
+			"cloudnative:services[0](java-service).canary.weight: must be between 0 and 100, got 150"},
+		{"unknown strategy", func() { p.service("go-service")["strategy"] = "shadow" },
+			`cloudnative:services[1](go-service).strategy: unknown strategy "shadow"`},
+		{"replicas zero", func() { p.service("config-service")["replicas"] = 0 },
+			"cloudnative:services[3](config-service).replicas: must be at least 1, got 0"},
+	}
+	original := p.config
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p.config = deepCopy(original)
+			tc.breakIt()
+			p.writeConfig()
+			_, err := p.stack.Stack.Preview(context.Background(), optpreview.ProgressStreams(p.log))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+	p.config = original
+	p.writeConfig()
+	assert.Equal(t, before, snapshot(), "the cluster is unchanged")
+}
+
+func testDestroy(t *testing.T, p *project) {
+	_, err := p.stack.Destroy(context.Background())
+	require.NoError(t, err)
+	for _, ns := range []string{appNS, "istio-system", "istio-ingress"} {
+		out, err := p.kubectl("get", "namespace", ns, "--ignore-not-found", "-o", "name")
+		require.NoError(t, err)
+		phase := ""
+		if out != "" {
+			phase, _ = p.kubectl("get", "namespace", ns, "-o", "jsonpath={.status.phase}")
+		}
+		assert.True(t, out == "" || phase == "Terminating", "namespace %s is gone or going", ns)
+	}
+	// Istio's chart marks its CRDs helm.sh/resource-policy: keep, so that an
+	// uninstall never deletes other teams' Istio resources with them. They are
+	// the only thing that stays, and no resource of the program remains in them.
+	for _, crd := range p.items("crd") {
+		name := dig(crd, "metadata", "name").(string)
+		if !strings.Contains(name, "istio.io") {
+			continue
+		}
+		assert.Equal(t, "keep", dig(crd, "metadata", "annotations", "helm.sh/resource-policy"), "%s stays only by Istio's keep policy", name)
+	}
+	for _, kind := range []string{"gateways.networking.istio.io", "virtualservices.networking.istio.io", "destinationrules.networking.istio.io"} {
+		assert.Empty(t, p.items(kind, "--all-namespaces"), "no %s remains", kind)
+	}
+	for _, kind := range []string{"deployments", "services", "configmaps"} {
+		for _, o := range p.items(kind, "--all-namespaces", "-l", "app.kubernetes.io/managed-by=pulumi") {
+			t.Errorf("%s %s remains", kind, dig(o, "metadata", "name"))
+		}
+	}
+	state, err := p.stack.Export(context.Background())
+	require.NoError(t, err)
+	assert.NotContains(t, string(state.Deployment), "kubernetes:", "the stack holds no resources")
+}
+
+func assertAvailable(t *testing.T, d map[string]any, replicas int) {
+	t.Helper()
+	name := dig(d, "metadata", "name")
+	assert.Equal(t, replicas, num(dig(d, "spec", "replicas")), "%s replicas", name)
+	assert.Equal(t, replicas, num(dig(d, "status", "availableReplicas")), "%s available", name)
+}
+
+func assertImage(t *testing.T, p *project, app, image string, replicas int) {
+	t.Helper()
+	pods := p.items("pods", "-n", appNS, "-l", "app="+app)
+	count := 0
+	for _, pod := range pods {
+		if dig(pod, "metadata", "deletionTimestamp") != nil {
+			continue
+		}
+		assert.Equal(t, image, dig(pod, "spec", "containers", 0, "image"))
+		count++
+	}
+	assert.Equal(t, replicas, count, "%s pods", app)
+}
+
+func deepCopy(v map[string]any) map[string]any {
+	return copyValue(v).(map[string]any)
+}
+
+func copyValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = copyValue(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = copyValue(e)
+		}
+		return out
+	default:
+		return x
+	}
+}
