@@ -39,7 +39,7 @@ for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok
 done
 
 # Credentials: a service-account signing key and a static token for an admin.
-[[ -f "$pki/sa.key" ]] || openssl genrsa -out "$pki/sa.key" 2048 2>/dev/null
+[[ -f "$pki/sa.key" ]] || (cd "$REPO_ROOT" && go run ./hack/genkey "$pki/sa.key")
 [[ -f "$pki/token" ]] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$pki/token"
 token=$(cat "$pki/token")
 echo "$token,admin,admin,system:masters" >"$pki/tokens.csv"
@@ -67,7 +67,8 @@ start etcd etcd --name local --data-dir "$CLUSTER_DIR/etcd" \
   --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
   --listen-peer-urls "http://127.0.0.1:$((ETCD_PORT + 1))" --initial-advertise-peer-urls "http://127.0.0.1:$((ETCD_PORT + 1))" \
   --initial-cluster "local=http://127.0.0.1:$((ETCD_PORT + 1))" --quota-backend-bytes 4294967296
-wait_for etcd 60 curl -fsS "http://127.0.0.1:$ETCD_PORT/health"
+# etcd is up once its client port accepts connections.
+wait_for etcd 60 bash -c "exec 3<>/dev/tcp/127.0.0.1/$ETCD_PORT"
 
 # No kubelet runs, so nothing could answer Istio's admission webhooks: switch the
 # webhook admission plugins off here instead of changing the program.

@@ -45,4 +45,3 @@ func toPlain(v any) any {
 		return x
 	}
 }
-

@@ -1,0 +1,58 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+STACK ?= local
+PLATFORM := .local/bin/platform
+GO_PACKAGES := ./...
+
+.PHONY: help tools charts cluster-up cluster-down demo demo-down platform preview up destroy outputs \
+        test lint unit e2e bench
+
+help:
+	@echo "make demo      build what is missing, start the local control plane, deploy the local stack"
+	@echo "make demo-down stop the local control plane"
+	@echo "make test      every test: gofmt, go vet, unit, end-to-end"
+	@echo "make bench     timings of up, preview and each strategy on the local control plane"
+	@echo "make preview|up|destroy|outputs STACK=local   run a stack through the local engine"
+
+tools:
+	@bash hack/build-tools.sh
+
+charts:
+	@bash hack/charts.sh
+
+cluster-up: tools
+	@bash hack/cluster-up.sh
+
+cluster-down:
+	@bash hack/cluster-down.sh
+
+platform:
+	@mkdir -p .local/bin
+	@go build -o $(PLATFORM) ./cmd/platform
+
+demo: tools charts platform cluster-up
+	@bash hack/demo.sh
+
+demo-down: cluster-down
+
+preview up destroy outputs: tools platform
+	@source hack/lib.sh && $(PLATFORM) -stack $(STACK) $@
+
+test: lint unit e2e
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [[ -n "$$unformatted" ]]; then echo "not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
+	go vet $(GO_PACKAGES)
+	go vet -tags e2e ./tests/e2e
+
+unit:
+	go test -count=1 $(GO_PACKAGES)
+
+e2e: tools charts
+	@bash hack/e2e.sh
+
+bench: tools charts platform
+	@bash hack/bench.sh
