@@ -28,7 +28,7 @@ rollout() { for d in "$@"; do k rollout status -n cloudnative "deployment/$d" --
 
 t=$(now); platform up; up_empty=$(since "$t")
 resources=$(grep -Eo '\+ [0-9]+ created' "$work/last.log" | grep -Eo '[0-9]+')
-t=$(now); platform preview -expect-no-changes; preview=$(since "$t")
+t=$(now); platform -expect-no-changes preview; preview=$(since "$t")
 
 # Per strategy: the controllers alone (kubectl set image, rollout status), then the
 # program doing the same kind of release (image change, up).

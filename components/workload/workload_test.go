@@ -123,6 +123,7 @@ func TestWorkload_PodsMountConfigAndAreHardened(t *testing.T) {
 func TestWorkload_ServicePortsAndType(t *testing.T) {
 	svc := deploy(t, service(model.Ramped)).Get(t, serviceType, "web")
 	assert.Equal(t, "ClusterIP", svc.Field("spec", "type"))
+	assert.Equal(t, "true", svc.Field("metadata", "annotations", "pulumi.com/skipAwait"), "the Deployments are awaited instead")
 	assert.Equal(t, map[string]any{"name": "http", "port": float64(80), "targetPort": float64(8080)}, svc.Field("spec", "ports", 0))
 }
 
