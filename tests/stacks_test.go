@@ -40,29 +40,9 @@ func stackConfig(t testing.TB, root, stack string) mocktest.Config {
 			cfg[k] = s
 			continue
 		}
-		cfg[k] = jsonable(v)
+		cfg[k] = mocktest.DeepCopy(v)
 	}
 	return cfg
-}
-
-// jsonable turns YAML maps into JSON-encodable ones.
-func jsonable(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := map[string]any{}
-		for k, e := range x {
-			out[k] = jsonable(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = jsonable(e)
-		}
-		return out
-	default:
-		return x
-	}
 }
 
 // machineLocalFiles creates, in a copy of the project, the files a stack expects

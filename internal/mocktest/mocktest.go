@@ -179,3 +179,23 @@ func Dig(value any, path ...any) any {
 
 // Field digs into a resource's inputs.
 func (r Resource) Field(path ...any) any { return Dig(r.Plain(), path...) }
+
+// DeepCopy copies nested maps and lists of plain values, as decoded from YAML or JSON.
+func DeepCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = DeepCopy(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = DeepCopy(e)
+		}
+		return out
+	default:
+		return x
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/cloudnative-pac/platform/engine"
+	"github.com/cloudnative-pac/platform/internal/mocktest"
 )
 
 const (
@@ -217,25 +218,7 @@ func (w *watch) stop() []map[string]any {
 }
 
 // dig walks nested JSON.
-func dig(v any, path ...any) any {
-	for _, step := range path {
-		switch k := step.(type) {
-		case string:
-			m, ok := v.(map[string]any)
-			if !ok {
-				return nil
-			}
-			v = m[k]
-		case int:
-			l, ok := v.([]any)
-			if !ok || k >= len(l) {
-				return nil
-			}
-			v = l[k]
-		}
-	}
-	return v
-}
+func dig(v any, path ...any) any { return mocktest.Dig(v, path...) }
 
 func num(v any) int {
 	f, _ := v.(float64)

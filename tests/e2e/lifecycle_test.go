@@ -12,6 +12,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cloudnative-pac/platform/internal/mocktest"
 )
 
 // TestLifecycle walks one stack through a user's life: up from empty, a no-op
@@ -242,7 +244,7 @@ func testBadConfig(t *testing.T, p *project) {
 	original := p.config
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			p.config = deepCopy(original)
+			p.config = mocktest.DeepCopy(original).(map[string]any)
 			tc.breakIt()
 			p.writeConfig()
 			_, err := p.stack.Stack.Preview(context.Background(), optpreview.ProgressStreams(p.log))
@@ -309,27 +311,4 @@ func assertImage(t *testing.T, p *project, app, image string, replicas int) {
 		count++
 	}
 	assert.Equal(t, replicas, count, "%s pods", app)
-}
-
-func deepCopy(v map[string]any) map[string]any {
-	return copyValue(v).(map[string]any)
-}
-
-func copyValue(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = copyValue(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = copyValue(e)
-		}
-		return out
-	default:
-		return x
-	}
 }
