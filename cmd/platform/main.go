@@ -18,20 +18,22 @@ import (
 )
 
 func main() {
-	stack := flag.String("stack", "local", "stack name: Pulumi.<stack>.yaml")
-	dir := flag.String("dir", ".", "project directory")
-	expectNoChanges := flag.Bool("expect-no-changes", false, "preview: fail if any change is proposed")
-	showSecrets := flag.Bool("show-secrets", false, "outputs: print secret values")
-	flag.Usage = func() {
+	// A flag set of its own: the global one carries flags that libraries register.
+	flags := flag.NewFlagSet("platform", flag.ExitOnError)
+	stack := flags.String("stack", "local", "stack name: Pulumi.<stack>.yaml")
+	dir := flags.String("dir", ".", "project directory")
+	expectNoChanges := flags.Bool("expect-no-changes", false, "preview: fail if any change is proposed")
+	showSecrets := flags.Bool("show-secrets", false, "outputs: print secret values")
+	flags.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: platform [flags] preview|up|destroy|outputs")
-		flag.PrintDefaults()
+		flags.PrintDefaults()
 	}
-	flag.Parse()
-	if flag.NArg() != 1 {
-		flag.Usage()
+	_ = flags.Parse(os.Args[1:])
+	if flags.NArg() != 1 {
+		flags.Usage()
 		os.Exit(2)
 	}
-	if err := run(context.Background(), flag.Arg(0), *stack, *dir, *expectNoChanges, *showSecrets); err != nil {
+	if err := run(context.Background(), flags.Arg(0), *stack, *dir, *expectNoChanges, *showSecrets); err != nil {
 		fmt.Fprintln(os.Stderr, "platform:", err)
 		os.Exit(1)
 	}
