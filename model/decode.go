@@ -141,6 +141,7 @@ func decodeIstio(raw rawIstio, projectDir string, p *problems) Istio {
 		gw = &rawGateway{}
 	}
 	i := Istio{
+		Install:    raw.Install == nil || *raw.Install,
 		Namespace:  orDefault(raw.Namespace, DefaultIstioNamespace),
 		Repository: orDefault(raw.Repository, DefaultIstioRepository),
 		Version:    orDefault(raw.Version, DefaultIstioVersion),

@@ -67,6 +67,9 @@ type MinikubeCluster struct {
 
 // Istio describes the mesh installation.
 type Istio struct {
+	// Install is false when the cluster already runs Istio, shared by several
+	// environments: the program then installs nothing and uses its gateway.
+	Install bool
 	// Namespace holds the CRDs' release and istiod.
 	Namespace string
 	// ChartDir, when set, is an absolute local directory holding the charts base,

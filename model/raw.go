@@ -37,6 +37,7 @@ type rawMinikube struct {
 }
 
 type rawIstio struct {
+	Install    *bool       `json:"install"`
 	Namespace  string      `json:"namespace"`
 	ChartDir   string      `json:"chartDir"`
 	Repository string      `json:"repository"`

@@ -13,6 +13,7 @@ import (
 	"github.com/cloudnative-pac/platform/components/routing"
 	"github.com/cloudnative-pac/platform/components/workload"
 	"github.com/cloudnative-pac/platform/model"
+	"github.com/cloudnative-pac/platform/release"
 	"github.com/cloudnative-pac/platform/strategy"
 )
 
@@ -48,21 +49,28 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 	access := target.Access()
 	onCluster := pulumi.Provider(access.Provider)
 
-	istio, err := mesh.NewIstio(ctx, "istio", &mesh.IstioArgs{Config: platform.Istio}, onCluster)
-	if err != nil {
-		return err
+	// crds and control hold what must exist before Istio resources and before
+	// workloads (whose sidecars istiod injects); both empty when the cluster's own
+	// Istio is used.
+	var istio *mesh.Istio
+	var crds, control []pulumi.Resource
+	if platform.Istio.Install {
+		istio, err = mesh.NewIstio(ctx, "istio", &mesh.IstioArgs{Config: platform.Istio}, onCluster)
+		if err != nil {
+			return err
+		}
+		crds, control = []pulumi.Resource{istio.Base}, []pulumi.Resource{istio.Istiod}
 	}
 
-	// Pods created before istiod is serving would miss their sidecars.
-	env, err := appenv.New(ctx, "app", &appenv.Args{Config: platform.App}, onCluster,
-		pulumi.DependsOn([]pulumi.Resource{istio.Istiod}))
+	env, err := appenv.New(ctx, "app", &appenv.Args{Config: platform.App}, onCluster, pulumi.DependsOn(control))
 	if err != nil {
 		return err
 	}
+	afterEnv := append(crds, env)
 
 	namespace := platform.App.Namespace
 	ingress, err := routing.NewIngress(ctx, "ingress", &routing.IngressArgs{Namespace: namespace, Hosts: platform.App.Hosts},
-		onCluster, pulumi.DependsOn([]pulumi.Resource{istio.Base, env}))
+		onCluster, pulumi.DependsOn(afterEnv))
 	if err != nil {
 		return err
 	}
@@ -94,7 +102,7 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 			Namespace:  namespace,
 			GatewayRef: ingress.Ref,
 			Hosts:      platform.App.Hosts,
-		}, onCluster, pulumi.DependsOn([]pulumi.Resource{istio.Base, env, workloads[i]}))
+		}, onCluster, pulumi.DependsOn(append([]pulumi.Resource{workloads[i]}, afterEnv...)))
 		if err != nil {
 			return fmt.Errorf("service %s: routes: %w", svc.Name, err)
 		}
@@ -106,7 +114,11 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 	ctx.Export("namespace", env.Namespace)
 	ctx.Export("gateway", pulumi.String(ingress.Ref))
 	ctx.Export("services", services)
-	exportIngress(ctx, istio, platform.Istio, onCluster)
+	// The release as deployed, read back by promotion (release.Parse).
+	ctx.Export("release", pulumi.String(release.FromModel(platform).JSON()))
+	if istio != nil {
+		exportIngress(ctx, istio, platform.Istio, onCluster)
+	}
 	return nil
 }
 

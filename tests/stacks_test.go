@@ -180,3 +180,14 @@ func TestStacks_BadConfigFailsBeforeAnyResource(t *testing.T) {
 	assert.Contains(t, err.Error(), "cloudnative:services[0](java-service).canary.weight: must be between 0 and 100, got 150")
 	assert.Empty(t, mocks.Resources(), "nothing is registered")
 }
+
+func TestStacks_SharedIstioInstallsNoMesh(t *testing.T) {
+	cfg := stackConfig(t, repoRoot(t), "local")
+	dir := machineLocalFiles(t, cfg)
+	cfg["cloudnative:istio"].(map[string]any)["install"] = false
+	mocks, err := mocktest.Run(t, stacks.Program(dir), cfg)
+	require.NoError(t, err)
+	assert.Empty(t, mocks.OfType("kubernetes:helm.sh/v3:Release"), "the cluster's own Istio is used")
+	assert.Len(t, mocks.OfType("kubernetes:networking.istio.io/v1:Gateway"), 1)
+	assert.Len(t, mocks.OfType("kubernetes:apps/v1:Deployment"), 6)
+}

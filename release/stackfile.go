@@ -1,0 +1,189 @@
+package release
+
+import (
+	"bytes"
+	"fmt"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Keys of the stack file that hold releases.
+const (
+	servicesKey = "cloudnative:services"
+	previousKey = "cloudnative:previousRelease"
+)
+
+// StackFile is a Pulumi.<stack>.yaml being edited; comments and every setting
+// outside the release fields are kept as written.
+type StackFile struct {
+	doc yaml.Node
+}
+
+// ParseStackFile reads a stack file.
+func ParseStackFile(data []byte) (*StackFile, error) {
+	f := &StackFile{}
+	if err := yaml.Unmarshal(data, &f.doc); err != nil {
+		return nil, fmt.Errorf("stack file: %w", err)
+	}
+	if f.config() == nil {
+		return nil, fmt.Errorf("stack file has no config section")
+	}
+	return f, nil
+}
+
+// Bytes renders the edited file.
+func (f *StackFile) Bytes() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&f.doc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), enc.Close()
+}
+
+// Release reads the release written in the file.
+func (f *StackFile) Release() (Release, error) {
+	services := lookup(f.config(), servicesKey)
+	if services == nil || services.Kind != yaml.SequenceNode {
+		return nil, fmt.Errorf("stack file has no %s list", servicesKey)
+	}
+	r := Release{}
+	for _, node := range services.Content {
+		var svc struct {
+			Name    string `yaml:"name"`
+			Service `yaml:",inline"`
+		}
+		if err := node.Decode(&svc); err != nil {
+			return nil, fmt.Errorf("%s: %w", servicesKey, err)
+		}
+		r[svc.Name] = svc.Service
+	}
+	return r, nil
+}
+
+// Previous reads the release recorded before the last promotion, if any.
+func (f *StackFile) Previous() (Release, bool, error) {
+	node := lookup(f.config(), previousKey)
+	if node == nil {
+		return nil, false, nil
+	}
+	var r Release
+	if err := node.Decode(&r); err != nil {
+		return nil, false, fmt.Errorf("%s: %w", previousKey, err)
+	}
+	return r, true, nil
+}
+
+// SetRelease writes the release fields of every service it names, and records
+// previous so that it can be rolled back to. Every service must exist in the
+// file: which services an environment runs is not part of a release.
+func (f *StackFile) SetRelease(r Release, previous Release) error {
+	services := lookup(f.config(), servicesKey)
+	if services == nil || services.Kind != yaml.SequenceNode {
+		return fmt.Errorf("stack file has no %s list", servicesKey)
+	}
+	found := map[string]bool{}
+	for _, node := range services.Content {
+		name := scalar(lookup(node, "name"))
+		svc, ok := r[name]
+		if !ok {
+			continue
+		}
+		found[name] = true
+		if err := setService(node, svc); err != nil {
+			return fmt.Errorf("service %s: %w", name, err)
+		}
+	}
+	for _, name := range r.Names() {
+		if !found[name] {
+			return fmt.Errorf("the target stack has no service %s: add it there before promoting", name)
+		}
+	}
+	if previous != nil {
+		return set(f.config(), previousKey, previous)
+	}
+	return nil
+}
+
+func setService(node *yaml.Node, svc Service) error {
+	if err := set(node, "strategy", svc.Strategy); err != nil {
+		return err
+	}
+	fields := []struct {
+		key   string
+		value any
+		keep  bool
+	}{
+		{"image", svc.Image, svc.Image != ""},
+		{"blueGreen", svc.BlueGreen, svc.BlueGreen != nil},
+		{"canary", svc.Canary, svc.Canary != nil},
+	}
+	if svc.Strategy != "ramped" {
+		// Rolling-update tuning belongs to ramped services only.
+		remove(node, "ramped")
+	}
+	for _, field := range fields {
+		if !field.keep {
+			remove(node, field.key)
+			continue
+		}
+		if err := set(node, field.key, field.value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f *StackFile) config() *yaml.Node {
+	if len(f.doc.Content) == 0 {
+		return nil
+	}
+	return lookup(f.doc.Content[0], "config")
+}
+
+// lookup finds a key's value in a mapping node.
+func lookup(mapping *yaml.Node, key string) *yaml.Node {
+	if mapping == nil || mapping.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(mapping.Content); i += 2 {
+		if mapping.Content[i].Value == key {
+			return mapping.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// set replaces a key's value in a mapping node, or appends the key.
+func set(mapping *yaml.Node, key string, value any) error {
+	var encoded yaml.Node
+	if err := encoded.Encode(value); err != nil {
+		return err
+	}
+	for i := 0; i+1 < len(mapping.Content); i += 2 {
+		if mapping.Content[i].Value == key {
+			encoded.HeadComment = mapping.Content[i+1].HeadComment
+			mapping.Content[i+1] = &encoded
+			return nil
+		}
+	}
+	mapping.Content = append(mapping.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, &encoded)
+	return nil
+}
+
+func remove(mapping *yaml.Node, key string) {
+	for i := 0; i+1 < len(mapping.Content); i += 2 {
+		if mapping.Content[i].Value == key {
+			mapping.Content = append(mapping.Content[:i], mapping.Content[i+2:]...)
+			return
+		}
+	}
+}
+
+func scalar(node *yaml.Node) string {
+	if node == nil {
+		return ""
+	}
+	return node.Value
+}
