@@ -7,6 +7,7 @@ PLATFORM := .local/bin/platform
 GO_PACKAGES := ./...
 
 .PHONY: help tools charts cluster-up cluster-down demo demo-down platform preview up destroy outputs \
+        promote rollback pr-preview \
         test lint unit e2e bench
 
 help:
@@ -15,6 +16,9 @@ help:
 	@echo "make test      every test: gofmt, go vet, unit, end-to-end"
 	@echo "make bench     timings of up, preview and each strategy on the local control plane"
 	@echo "make preview|up|destroy|outputs STACK=local   run a stack through the local engine"
+	@echo "make promote FROM=dev TO=staging [THEN=apply] carry dev's deployed release into Pulumi.staging.yaml"
+	@echo "make rollback STACK=staging                    put staging back to its release before the last promotion"
+	@echo "make pr-preview STACK=staging                  the preview as pull-request markdown"
 
 tools:
 	@bash hack/build-tools.sh
@@ -37,8 +41,12 @@ demo: tools charts platform cluster-up
 
 demo-down: cluster-down
 
-preview up destroy outputs: tools platform
-	@source hack/lib.sh && $(PLATFORM) -stack $(STACK) $@
+preview up destroy outputs rollback pr-preview: tools platform
+	@source hack/lib.sh && $(PLATFORM) $@ -stack $(STACK)
+
+# make promote FROM=dev TO=staging [THEN=preview|apply]
+promote: tools platform
+	@source hack/lib.sh && $(PLATFORM) promote -from $(FROM) -to $(TO) $(if $(THEN),-then $(THEN))
 
 test: lint unit e2e
 

@@ -20,7 +20,7 @@ cp Pulumi.yaml "$work/" && cp config/application.properties "$work/config/"
 sed -e "s#kubeconfigPath: .*#kubeconfigPath: $kubeconfig#" -e "s#chartDir: .*#chartDir: $LOCAL_DIR/charts#" \
   -e '/^encryptionsalt:/d' Pulumi.local.yaml >"$work/Pulumi.bench.yaml"
 export PULUMI_BACKEND_URL="file://$work/state"
-platform() { .local/bin/platform -dir "$work" -stack bench "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log"; exit 1; }; }
+platform() { .local/bin/platform "$1" -dir "$work" -stack bench "${@:2}" >"$work/last.log" 2>&1 || { cat "$work/last.log"; exit 1; }; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 set_config() { sed -i "s#$1#$2#" "$work/Pulumi.bench.yaml"; }
@@ -28,7 +28,7 @@ rollout() { for d in "$@"; do k rollout status -n cloudnative "deployment/$d" --
 
 t=$(now); platform up; up_empty=$(since "$t")
 resources=$(grep -Eo '\+ [0-9]+ created' "$work/last.log" | grep -Eo '[0-9]+')
-t=$(now); platform -expect-no-changes preview; preview=$(since "$t")
+t=$(now); platform preview -expect-no-changes; preview=$(since "$t")
 
 # Per strategy: the controllers alone (kubectl set image, rollout status), then the
 # program doing the same kind of release (image change, up).

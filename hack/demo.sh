@@ -7,7 +7,7 @@ cd "$REPO_ROOT"
 kubeconfig="$CLUSTER_DIR/kubeconfig"
 
 log "deploying the local stack through the Pulumi engine (Istio, four services, routing)"
-.local/bin/platform -stack local up | sed -n '/^Resources:/,$p'
+.local/bin/platform up -stack local | sed -n '/^Resources:/,$p'
 
 log "Deployments on the cluster"
 kubectl --kubeconfig "$kubeconfig" get deployments -A

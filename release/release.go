@@ -133,7 +133,9 @@ func serviceChanges(name string, old, cur Service) []string {
 			lines = append(lines, fmt.Sprintf("%s %s %s → %s", name, what, orNone(from), orNone(to)))
 		}
 	}
-	change("strategy", old.Strategy, cur.Strategy)
+	if shape(old.Strategy) != shape(cur.Strategy) {
+		change("strategy", old.Strategy, cur.Strategy)
+	}
 	change("image", old.Image, cur.Image)
 	if old.BlueGreen != nil || cur.BlueGreen != nil {
 		o, c := derefBG(old.BlueGreen), derefBG(cur.BlueGreen)

@@ -134,3 +134,18 @@ func TestStackFile_UnknownServiceIsRefused(t *testing.T) {
 	err = f.SetRelease(Release{"billing": {Strategy: "ramped", Image: "r/b:1"}}, nil)
 	assert.ErrorContains(t, err, "the target stack has no service billing")
 }
+
+func TestStackFile_StrategyStaysWithTheEnvironment(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "Pulumi.minikube.yaml"))
+	require.NoError(t, err)
+	f, err := ParseStackFile(data)
+	require.NoError(t, err)
+	// go-service ramps on minikube; a recreate release of it still fits.
+	require.NoError(t, f.SetRelease(Release{"go-service": {Strategy: "recreate", Image: "r/go:2"}}, nil))
+	got, err := f.Release()
+	require.NoError(t, err)
+	assert.Equal(t, Service{Strategy: "ramped", Image: "r/go:2"}, got["go-service"])
+
+	err = f.SetRelease(Release{"go-service": {Strategy: "canary", Canary: &Canary{StableImage: "r/go:1", CanaryImage: "r/go:2"}}}, nil)
+	assert.ErrorContains(t, err, "service go-service: runs ramped here and canary in the source")
+}

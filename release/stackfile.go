@@ -106,9 +106,13 @@ func (f *StackFile) SetRelease(r Release, previous Release) error {
 	return nil
 }
 
+// setService writes a service's release. The strategy itself belongs to the
+// environment (dev may recreate where prod ramps), so it is kept; only strategies
+// with the same release shape can take each other's release.
 func setService(node *yaml.Node, svc Service) error {
-	if err := set(node, "strategy", svc.Strategy); err != nil {
-		return err
+	current := scalar(lookup(node, "strategy"))
+	if shape(current) != shape(svc.Strategy) {
+		return fmt.Errorf("runs %s here and %s in the source: their releases do not fit each other", current, svc.Strategy)
 	}
 	fields := []struct {
 		key   string
@@ -118,10 +122,6 @@ func setService(node *yaml.Node, svc Service) error {
 		{"image", svc.Image, svc.Image != ""},
 		{"blueGreen", svc.BlueGreen, svc.BlueGreen != nil},
 		{"canary", svc.Canary, svc.Canary != nil},
-	}
-	if svc.Strategy != "ramped" {
-		// Rolling-update tuning belongs to ramped services only.
-		remove(node, "ramped")
 	}
 	for _, field := range fields {
 		if !field.keep {
@@ -133,6 +133,14 @@ func setService(node *yaml.Node, svc Service) error {
 		}
 	}
 	return nil
+}
+
+// shape groups strategies whose releases look alike: one image, or their own state.
+func shape(strategy string) string {
+	if strategy == "recreate" || strategy == "ramped" {
+		return "single image"
+	}
+	return strategy
 }
 
 func (f *StackFile) config() *yaml.Node {

@@ -1,7 +1,10 @@
-// Command platform runs a stack of the platform program through the real Pulumi
-// engine (Automation API, program inline):
+// Command platform runs the platform program through the real Pulumi engine
+// (Automation API, program inline) and carries releases between stacks:
 //
-//	platform [-stack local] [-dir .] preview|up|destroy|outputs
+//	platform preview|up|destroy|outputs [-stack local] [-dir .]
+//	platform promote -from dev -to staging [-allow-canary] [-force] [-then preview|apply]
+//	platform rollback -stack staging [-then preview|apply]
+//	platform pr-preview -stack staging
 //
 // The pulumi CLI and the pulumi-resource-kubernetes plugin must be on the PATH
 // (make tools builds both). State goes to file://<dir>/.local/state unless
@@ -13,60 +16,117 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 
+	"github.com/cloudnative-pac/platform/delivery"
 	"github.com/cloudnative-pac/platform/engine"
+	"github.com/cloudnative-pac/platform/release"
 )
 
+type options struct {
+	stack, dir, from, to, then, chain string
+	expectNoChanges, showSecrets      bool
+	allowCanary, force                bool
+}
+
 func main() {
-	// A flag set of its own: the global one carries flags that libraries register.
-	flags := flag.NewFlagSet("platform", flag.ExitOnError)
-	stack := flags.String("stack", "local", "stack name: Pulumi.<stack>.yaml")
-	dir := flags.String("dir", ".", "project directory")
-	expectNoChanges := flags.Bool("expect-no-changes", false, "preview: fail if any change is proposed")
-	showSecrets := flags.Bool("show-secrets", false, "outputs: print secret values")
-	flags.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: platform [flags] preview|up|destroy|outputs")
-		flags.PrintDefaults()
-	}
-	_ = flags.Parse(os.Args[1:])
-	if flags.NArg() != 1 {
-		flags.Usage()
+	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" {
+		usage()
 		os.Exit(2)
 	}
-	if err := run(context.Background(), flags.Arg(0), *stack, *dir, *expectNoChanges, *showSecrets); err != nil {
+	command := os.Args[1]
+	// A flag set of its own: the global one carries flags that libraries register.
+	flags := flag.NewFlagSet("platform "+command, flag.ExitOnError)
+	var o options
+	flags.StringVar(&o.stack, "stack", "local", "stack name: Pulumi.<stack>.yaml")
+	flags.StringVar(&o.dir, "dir", ".", "project directory")
+	flags.BoolVar(&o.expectNoChanges, "expect-no-changes", false, "preview: fail if any change is proposed")
+	flags.BoolVar(&o.showSecrets, "show-secrets", false, "outputs: print secret values")
+	flags.StringVar(&o.from, "from", "", "promote: the stack whose deployed release moves on")
+	flags.StringVar(&o.to, "to", "", "promote: the stack that receives it")
+	flags.StringVar(&o.then, "then", "", "promote, rollback: preview or apply the target after writing its file")
+	flags.StringVar(&o.chain, "chain", "promotion.yaml", "promote: the promotion chain, relative to -dir")
+	flags.BoolVar(&o.allowCanary, "allow-canary", false, "promote: let a canary in progress move on")
+	flags.BoolVar(&o.force, "force", false, "promote: allow skipping a stage of the chain")
+	flags.Usage = func() { usage(); flags.PrintDefaults() }
+	_ = flags.Parse(os.Args[2:])
+	if err := run(context.Background(), command, o); err != nil {
 		fmt.Fprintln(os.Stderr, "platform:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, command, stackName, dir string, expectNoChanges, showSecrets bool) error {
-	s, err := engine.Open(ctx, engine.Options{
-		ProjectDir: dir,
-		Stack:      stackName,
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: platform preview|up|destroy|outputs|promote|rollback|pr-preview [flags]")
+}
+
+func run(ctx context.Context, command string, o options) error {
+	engineOptions := engine.Options{
+		ProjectDir: o.dir,
 		BackendURL: os.Getenv("PULUMI_BACKEND_URL"),
 		Passphrase: os.Getenv("PULUMI_CONFIG_PASSPHRASE"),
 		Progress:   os.Stdout,
-	})
+	}
+	then := delivery.Then(o.then)
+	if then != delivery.WriteOnly && then != delivery.Preview && then != delivery.Apply {
+		return fmt.Errorf("-then must be preview or apply, got %q", o.then)
+	}
+	switch command {
+	case "promote":
+		if o.from == "" || o.to == "" {
+			return fmt.Errorf("promote needs -from and -to")
+		}
+		chain, err := release.LoadChain(filepath.Join(o.dir, o.chain))
+		if err != nil {
+			return err
+		}
+		ws := delivery.Workspace{Engine: quiet(engineOptions), Out: os.Stdout}
+		_, err = ws.Promote(ctx, delivery.Promotion{From: o.from, To: o.to, Chain: chain,
+			AllowCanary: o.allowCanary, Force: o.force, Then: then})
+		return err
+	case "rollback":
+		ws := delivery.Workspace{Engine: quiet(engineOptions), Out: os.Stdout}
+		_, err := ws.Rollback(ctx, o.stack, then)
+		return err
+	case "pr-preview":
+		ws := delivery.Workspace{Engine: quiet(engineOptions)}
+		markdown, err := ws.PRPreview(ctx, o.stack)
+		if err != nil {
+			return err
+		}
+		fmt.Print(markdown)
+		return nil
+	}
+
+	engineOptions.Stack = o.stack
+	s, err := engine.Open(ctx, engineOptions)
 	if err != nil {
 		return err
 	}
 	switch command {
 	case "preview":
-		_, err = s.Preview(ctx, expectNoChanges)
+		_, err = s.Preview(ctx, o.expectNoChanges)
 		return err
 	case "up":
 		if _, err = s.Up(ctx); err != nil {
 			return err
 		}
-		return printOutputs(ctx, s, showSecrets)
+		return printOutputs(ctx, s, o.showSecrets)
 	case "destroy":
 		_, err = s.Destroy(ctx)
 		return err
 	case "outputs":
-		return printOutputs(ctx, s, showSecrets)
+		return printOutputs(ctx, s, o.showSecrets)
 	default:
-		return fmt.Errorf("unknown command %q (preview, up, destroy, outputs)", command)
+		usage()
+		return fmt.Errorf("unknown command %q", command)
 	}
+}
+
+// quiet keeps the engine's progress out of output meant to be read or posted.
+func quiet(o engine.Options) engine.Options {
+	o.Progress = nil
+	return o
 }
 
 func printOutputs(ctx context.Context, s *engine.Stack, showSecrets bool) error {

@@ -1,0 +1,70 @@
+package delivery
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+
+	"github.com/cloudnative-pac/platform/release"
+)
+
+// PRPreview previews a stack and renders the result as the markdown of a
+// pull-request comment: resource changes by kind of operation, and the release
+// changes in plain words.
+func (w Workspace) PRPreview(ctx context.Context, stack string) (string, error) {
+	s, err := w.open(ctx, stack)
+	if err != nil {
+		return "", err
+	}
+	deployed, _, err := w.deployed(ctx, s)
+	if err != nil {
+		return "", err
+	}
+	file, err := w.readStackFile(stack)
+	if err != nil {
+		return "", err
+	}
+	planned, err := file.Release()
+	if err != nil {
+		return "", err
+	}
+	result, err := s.Preview(ctx, false)
+	if err != nil {
+		return "", err
+	}
+	return Markdown(stack, result.ChangeSummary, release.Changes(deployed, planned)), nil
+}
+
+// Markdown renders a preview summary.
+func Markdown(stack string, summary map[apitype.OpType]int, releaseChanges []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "### Preview of `%s`\n\n", stack)
+	ops := []apitype.OpType{apitype.OpCreate, apitype.OpUpdate, apitype.OpReplace, apitype.OpDelete}
+	var rows []string
+	for _, op := range ops {
+		if n := summary[op]; n > 0 {
+			rows = append(rows, fmt.Sprintf("| %s | %d |", op, n))
+		}
+	}
+	if len(rows) == 0 && len(releaseChanges) == 0 {
+		fmt.Fprintf(&b, "No changes: %d resources unchanged.\n", summary[apitype.OpSame])
+		return b.String()
+	}
+	if len(rows) > 0 {
+		b.WriteString("| resources | count |\n| --- | --- |\n")
+		b.WriteString(strings.Join(rows, "\n") + "\n")
+		fmt.Fprintf(&b, "\n%d unchanged.\n", summary[apitype.OpSame])
+	}
+	if len(releaseChanges) > 0 {
+		sorted := append([]string(nil), releaseChanges...)
+		sort.Strings(sorted)
+		b.WriteString("\n**Release changes**\n\n")
+		for _, c := range sorted {
+			fmt.Fprintf(&b, "- %s\n", c)
+		}
+	}
+	return b.String()
+}
