@@ -1,0 +1,78 @@
+package tests
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rhysd/actionlint"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+)
+
+func workflowFiles(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(repoRoot(t), ".github", "workflows", "*.yml"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	return files
+}
+
+func TestWorkflows_PassActionlint(t *testing.T) {
+	var out bytes.Buffer
+	linter, err := actionlint.NewLinter(&out, &actionlint.LinterOptions{})
+	require.NoError(t, err)
+	errs, err := linter.LintFiles(workflowFiles(t), nil)
+	require.NoError(t, err)
+	for _, e := range errs {
+		t.Errorf("%s:%d:%d: %s [%s]", filepath.Base(e.Filepath), e.Line, e.Column, e.Message, e.Kind)
+	}
+}
+
+// TestWorkflows_NameOnlyCommittedStacks checks every stack a workflow names:
+// stack-name inputs, matrix entries and the promotion choices.
+func TestWorkflows_NameOnlyCommittedStacks(t *testing.T) {
+	committed := map[string]bool{}
+	for _, s := range committedStacks(t) {
+		committed[s] = true
+	}
+	named := map[string]bool{}
+	for _, file := range workflowFiles(t) {
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		var doc any
+		require.NoError(t, yaml.Unmarshal(data, &doc))
+		collectStacks(doc, "", named)
+	}
+	require.NotEmpty(t, named)
+	for stack := range named {
+		assert.True(t, committed[stack], "a workflow names stack %q but there is no Pulumi.%s.yaml", stack, stack)
+	}
+	for _, want := range []string{"dev", "staging", "prod"} {
+		assert.True(t, named[want], "no workflow covers %s", want)
+	}
+}
+
+func collectStacks(node any, key string, into map[string]bool) {
+	switch v := node.(type) {
+	case map[string]any:
+		for k, child := range v {
+			collectStacks(child, k, into)
+		}
+	case []any:
+		for _, child := range v {
+			collectStacks(child, key, into)
+		}
+	case string:
+		if strings.Contains(v, "${{") {
+			return
+		}
+		switch key {
+		case "stack", "stack-name", "options":
+			into[v] = true
+		}
+	}
+}
