@@ -32,16 +32,25 @@ const (
 	appNS     = "cloudnative"
 )
 
-// project is a copy of the repo's project in a temp dir, with its own stack file
-// derived from Pulumi.local.yaml, so tests can change config and files freely.
+// project is a copy of the repo's project in a temp dir with a state backend of
+// its own, so tests can change stack files and the properties file freely.
 type project struct {
 	t          *testing.T
 	dir        string
 	kubeconfig string
-	config     map[string]any
-	salt       string
-	stack      *engine.Stack
+	charts     string
+	backend    string
 	log        *bytes.Buffer
+}
+
+// env is one stack of the project: its config (derived from Pulumi.local.yaml)
+// and its engine handle.
+type env struct {
+	*project
+	name   string
+	config map[string]any
+	salt   string
+	stack  *engine.Stack
 }
 
 func newProject(t *testing.T) *project {
@@ -56,24 +65,7 @@ func newProject(t *testing.T) *project {
 	dir := t.TempDir()
 	copyFile(t, filepath.Join(root, "Pulumi.yaml"), filepath.Join(dir, "Pulumi.yaml"))
 	copyFile(t, filepath.Join(root, "config", "application.properties"), filepath.Join(dir, "config", "application.properties"))
-
-	var file struct {
-		Config map[string]any `yaml:"config"`
-	}
-	data, err := os.ReadFile(filepath.Join(root, "Pulumi.local.yaml"))
-	require.NoError(t, err)
-	require.NoError(t, yaml.Unmarshal(data, &file))
-	p := &project{t: t, dir: dir, kubeconfig: kubeconfig, config: file.Config, log: &bytes.Buffer{}}
-	p.cluster()["existing"] = map[string]any{"kubeconfigPath": kubeconfig}
-	p.section("cloudnative:istio")["chartDir"] = charts
-	p.writeConfig()
-
-	p.stack, err = engine.Open(context.Background(), engine.Options{
-		ProjectDir: dir, Stack: stackName, BackendURL: "file://" + t.TempDir(),
-		Passphrase: "e2e", Progress: p.log,
-	})
-	require.NoError(t, err)
-	p.salt = readSalt(t, filepath.Join(dir, "Pulumi."+stackName+".yaml"))
+	p := &project{t: t, dir: dir, kubeconfig: kubeconfig, charts: charts, backend: "file://" + t.TempDir(), log: &bytes.Buffer{}}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("engine output:\n%s", tail(p.log.String(), 6000))
@@ -82,47 +74,79 @@ func newProject(t *testing.T) *project {
 	return p
 }
 
-func (p *project) section(key string) map[string]any { return p.config[key].(map[string]any) }
-func (p *project) cluster() map[string]any           { return p.section("cloudnative:cluster") }
+// env creates a stack from the local stack's config, edited by edit.
+func (p *project) env(name string, edit func(config map[string]any)) *env {
+	p.t.Helper()
+	root, err := filepath.Abs("../..")
+	require.NoError(p.t, err)
+	var file struct {
+		Config map[string]any `yaml:"config"`
+	}
+	data, err := os.ReadFile(filepath.Join(root, "Pulumi.local.yaml"))
+	require.NoError(p.t, err)
+	require.NoError(p.t, yaml.Unmarshal(data, &file))
+	e := &env{project: p, name: name, config: file.Config}
+	e.cluster()["existing"] = map[string]any{"kubeconfigPath": p.kubeconfig}
+	e.section("cloudnative:istio")["chartDir"] = p.charts
+	if edit != nil {
+		edit(e.config)
+	}
+	e.writeConfig()
+	e.stack, err = engine.Open(context.Background(), p.engineOptions(name))
+	require.NoError(p.t, err)
+	e.reload()
+	return e
+}
+
+func (p *project) engineOptions(stack string) engine.Options {
+	return engine.Options{ProjectDir: p.dir, Stack: stack, BackendURL: p.backend, Passphrase: "e2e", Progress: p.log}
+}
+
+func (e *env) file() string                      { return filepath.Join(e.dir, "Pulumi."+e.name+".yaml") }
+func (e *env) section(key string) map[string]any { return e.config[key].(map[string]any) }
+func (e *env) cluster() map[string]any           { return e.section("cloudnative:cluster") }
 
 // service returns a service's config block by name.
-func (p *project) service(name string) map[string]any {
-	for _, s := range p.config["cloudnative:services"].([]any) {
+func (e *env) service(name string) map[string]any {
+	for _, s := range e.config["cloudnative:services"].([]any) {
 		if s.(map[string]any)["name"] == name {
 			return s.(map[string]any)
 		}
 	}
-	p.t.Fatalf("no service %s in the stack", name)
+	e.t.Fatalf("no service %s in the stack", name)
 	return nil
 }
 
 // writeConfig writes the stack file, keeping the secrets salt the engine made.
-func (p *project) writeConfig() {
-	p.t.Helper()
-	doc := map[string]any{"config": p.config}
-	if p.salt != "" {
-		doc["encryptionsalt"] = p.salt
+func (e *env) writeConfig() {
+	e.t.Helper()
+	doc := map[string]any{"config": e.config}
+	if e.salt != "" {
+		doc["encryptionsalt"] = e.salt
 	}
 	data, err := yaml.Marshal(doc)
-	require.NoError(p.t, err)
-	require.NoError(p.t, os.WriteFile(filepath.Join(p.dir, "Pulumi."+stackName+".yaml"), data, 0o644))
+	require.NoError(e.t, err)
+	require.NoError(e.t, os.WriteFile(e.file(), data, 0o644))
 }
 
-func (p *project) up() {
-	p.t.Helper()
-	p.writeConfig()
-	_, err := p.stack.Up(context.Background())
-	require.NoError(p.t, err, "up")
-}
-
-func readSalt(t *testing.T, path string) string {
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
+// reload reads the stack file back, as after something else wrote it.
+func (e *env) reload() {
+	e.t.Helper()
+	data, err := os.ReadFile(e.file())
+	require.NoError(e.t, err)
 	var doc struct {
-		Salt string `yaml:"encryptionsalt"`
+		Config map[string]any `yaml:"config"`
+		Salt   string         `yaml:"encryptionsalt"`
 	}
-	require.NoError(t, yaml.Unmarshal(data, &doc))
-	return doc.Salt
+	require.NoError(e.t, yaml.Unmarshal(data, &doc))
+	e.config, e.salt = doc.Config, doc.Salt
+}
+
+func (e *env) up() {
+	e.t.Helper()
+	e.writeConfig()
+	_, err := e.stack.Up(context.Background())
+	require.NoError(e.t, err, "up %s", e.name)
 }
 
 func copyFile(t *testing.T, from, to string) {

@@ -20,10 +20,10 @@ import (
 // preview, a release with every strategy, a config change, bad config, destroy.
 // The steps share the stack, so they run in order and stop at the first failure.
 func TestLifecycle(t *testing.T) {
-	p := newProject(t)
+	p := newProject(t).env("e2e", nil)
 	steps := []struct {
 		name string
-		run  func(t *testing.T, p *project)
+		run  func(t *testing.T, p *env)
 	}{
 		{"UpFromEmpty", testUpFromEmpty},
 		{"PreviewAfterUpProposesNothing", testNoChanges},
@@ -43,7 +43,7 @@ func TestLifecycle(t *testing.T) {
 	}
 }
 
-func testUpFromEmpty(t *testing.T, p *project) {
+func testUpFromEmpty(t *testing.T, p *env) {
 	p.up()
 
 	// Istio: CRDs registered, the three Helm releases recorded, istiod available.
@@ -91,12 +91,12 @@ func testUpFromEmpty(t *testing.T, p *project) {
 	assert.Equal(t, "stable 90% / canary 10%, channel=mobile → canary", dig(outputs["services"].Value, "java-service", "trafficPlan"))
 }
 
-func testNoChanges(t *testing.T, p *project) {
+func testNoChanges(t *testing.T, p *env) {
 	_, err := p.stack.Stack.Preview(context.Background(), optpreview.ExpectNoChanges(), optpreview.ProgressStreams(p.log))
 	assert.NoError(t, err, "a second preview proposes no changes")
 }
 
-func testRecreate(t *testing.T, p *project) {
+func testRecreate(t *testing.T, p *env) {
 	w := p.watch("replicasets", "-n", appNS, "-l", "app=config-service")
 	p.service("config-service")["image"] = "docker.io/cloudnative/config-service:1.1.0"
 	p.up()
@@ -124,7 +124,7 @@ func testRecreate(t *testing.T, p *project) {
 	assertImage(t, p, "config-service", "docker.io/cloudnative/config-service:1.1.0", 2)
 }
 
-func testRamped(t *testing.T, p *project) {
+func testRamped(t *testing.T, p *env) {
 	w := p.watch("deployment", "go-service", "-n", appNS)
 	p.service("go-service")["image"] = "docker.io/cloudnative/go-service:1.1.0"
 	p.up()
@@ -148,7 +148,7 @@ func testRamped(t *testing.T, p *project) {
 	assertImage(t, p, "go-service", "docker.io/cloudnative/go-service:1.1.0", 4)
 }
 
-func testBlueGreen(t *testing.T, p *project) {
+func testBlueGreen(t *testing.T, p *env) {
 	p.service("html-frontend")["blueGreen"].(map[string]any)["active"] = "green"
 	p.writeConfig()
 	res, err := p.stack.Up(context.Background())
@@ -167,7 +167,7 @@ func testBlueGreen(t *testing.T, p *project) {
 	assertAvailable(t, p.get("deployment", "html-frontend-green", "-n", appNS), 2)
 }
 
-func testCanary(t *testing.T, p *project) {
+func testCanary(t *testing.T, p *env) {
 	canary := p.service("java-service")["canary"].(map[string]any)
 	canary["weight"] = 25
 	canary["match"] = map[string]any{"header": "channel", "exact": "tablet"}
@@ -195,7 +195,7 @@ func testCanary(t *testing.T, p *project) {
 	assert.Equal(t, map[string]bool{"docker.io/cloudnative/java-service:2.0.0": true}, images, "one version serves")
 }
 
-func testConfigChange(t *testing.T, p *project) {
+func testConfigChange(t *testing.T, p *env) {
 	before := map[string]any{}
 	deployments := p.items("deployments", "-n", appNS)
 	for _, d := range deployments {
@@ -218,7 +218,7 @@ func testConfigChange(t *testing.T, p *project) {
 	}
 }
 
-func testBadConfig(t *testing.T, p *project) {
+func testBadConfig(t *testing.T, p *env) {
 	snapshot := func() map[string]string {
 		versions := map[string]string{}
 		for _, kind := range []string{"deployments", "services", "configmaps", "virtualservices.networking.istio.io"} {
@@ -257,7 +257,7 @@ func testBadConfig(t *testing.T, p *project) {
 	assert.Equal(t, before, snapshot(), "the cluster is unchanged")
 }
 
-func testDestroy(t *testing.T, p *project) {
+func testDestroy(t *testing.T, p *env) {
 	_, err := p.stack.Destroy(context.Background())
 	require.NoError(t, err)
 	for _, ns := range []string{appNS, "istio-system", "istio-ingress"} {
@@ -299,7 +299,7 @@ func assertAvailable(t *testing.T, d map[string]any, replicas int) {
 	assert.Equal(t, replicas, num(dig(d, "status", "availableReplicas")), "%s available", name)
 }
 
-func assertImage(t *testing.T, p *project, app, image string, replicas int) {
+func assertImage(t *testing.T, p *env, app, image string, replicas int) {
 	t.Helper()
 	pods := p.items("pods", "-n", appNS, "-l", "app="+app)
 	count := 0
