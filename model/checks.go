@@ -12,6 +12,7 @@ var (
 	dnsSubdomainLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 	headerName        = regexp.MustCompile(`^[a-z0-9!#$%&'*+.^_|~-]+$`)
 	kubernetesVersion = regexp.MustCompile(`^v\d+\.\d+\.\d+$`)
+	minorVersion      = regexp.MustCompile(`^\d+\.\d+$`)
 	chartVersion      = regexp.MustCompile(`^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$`)
 	// An image reference needs a repository; a tag or a digest is optional.
 	imageRef = regexp.MustCompile(`^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+/[a-z0-9]+([._/-][a-z0-9]+)*)?(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$`)

@@ -52,6 +52,11 @@ func Decode(raw Raw, projectDir string) (*Platform, error) {
 		platform.App = decodeApp(app, projectDir, &p)
 	}
 
+	var obs rawObservability
+	if decodeStrict(raw.Observability, &obs, key("observability"), &p) {
+		platform.Observability = decodeObservability(obs, projectDir, &p)
+	}
+
 	var services []rawService
 	if len(raw.Services) == 0 {
 		p.add(key("services"), "at least one service is required")
@@ -173,6 +178,12 @@ func decodeApp(raw rawApp, projectDir string, p *problems) App {
 		SidecarInjection: raw.SidecarInjection == nil || *raw.SidecarInjection,
 		ConfigMapName:    orDefault(raw.ConfigMapName, DefaultConfigMapName),
 		Hosts:            raw.Hosts,
+		MTLS:             orDefault(raw.MTLS, "STRICT"),
+	}
+	switch a.MTLS {
+	case "STRICT", "PERMISSIVE", "DISABLE":
+	default:
+		p.add(at+".mtls", "must be STRICT, PERMISSIVE or DISABLE, got %q", a.MTLS)
 	}
 	if len(a.Hosts) == 0 {
 		a.Hosts = []string{"*"}
@@ -187,6 +198,57 @@ func decodeApp(raw rawApp, projectDir string, p *problems) App {
 	}
 	a.Properties = string(content)
 	return a
+}
+
+// Addons are Istio's sample add-ons the observability component can install.
+var Addons = []string{"prometheus", "grafana", "jaeger", "kiali"}
+
+func decodeObservability(raw rawObservability, projectDir string, p *problems) Observability {
+	at := key("observability")
+	o := Observability{
+		Enabled:                raw.Enabled == nil || *raw.Enabled,
+		Addons:                 raw.Addons,
+		TracingSamplingPercent: 1,
+	}
+	if raw.Enabled == nil && raw.ManifestDir == "" && raw.Version == "" {
+		// Not configured at all: off.
+		o.Enabled = false
+	}
+	if raw.TracingSamplingPercent != nil {
+		o.TracingSamplingPercent = *raw.TracingSamplingPercent
+	}
+	if len(o.Addons) == 0 {
+		o.Addons = Addons
+	}
+	if !o.Enabled {
+		return o
+	}
+	for _, addon := range o.Addons {
+		known := false
+		for _, a := range Addons {
+			known = known || a == addon
+		}
+		if !known {
+			p.add(at+".addons", "unknown add-on %q (one of %s)", addon, strings.Join(Addons, ", "))
+		}
+	}
+	if o.TracingSamplingPercent < 0 || o.TracingSamplingPercent > 100 {
+		p.add(at+".tracingSamplingPercent", "must be between 0 and 100, got %v", o.TracingSamplingPercent)
+	}
+	switch {
+	case raw.ManifestDir != "":
+		o.ManifestDir = resolve(projectDir, raw.ManifestDir)
+		for _, addon := range o.Addons {
+			if _, err := os.Stat(filepath.Join(o.ManifestDir, addon+".yaml")); err != nil {
+				p.add(at+".manifestDir", "no %s.yaml under %s", addon, o.ManifestDir)
+			}
+		}
+	case minorVersion.MatchString(raw.Version):
+		o.ManifestURL = "https://raw.githubusercontent.com/istio/istio/release-" + raw.Version + "/samples/addons"
+	default:
+		p.add(at+".version", "set a local manifestDir, or an Istio release like 1.28 to fetch the add-ons from, got %q", raw.Version)
+	}
+	return o
 }
 
 func decodeServices(raws []rawService, production bool, p *problems) []Service {

@@ -32,11 +32,24 @@ const (
 // Platform is a whole environment: the cluster, the mesh, and the application on it.
 type Platform struct {
 	// Production stacks refuse risky choices (a recreate strategy).
-	Production bool
-	Cluster    Cluster
-	Istio      Istio
-	App        App
-	Services   []Service
+	Production    bool
+	Cluster       Cluster
+	Istio         Istio
+	App           App
+	Observability Observability
+	Services      []Service
+}
+
+// Observability is the mesh's metrics, dashboards, tracing and service graph.
+type Observability struct {
+	Enabled bool
+	// ManifestDir, when set, is an absolute local directory of Istio's addon
+	// manifests (prometheus.yaml, …); otherwise they come from ManifestURL.
+	ManifestDir string
+	ManifestURL string
+	Addons      []string
+	// TracingSamplingPercent is the share of requests traced (Telemetry API).
+	TracingSamplingPercent float64
 }
 
 // Cluster says where the platform runs. Exactly one of the target blocks is set,
@@ -99,6 +112,9 @@ type App struct {
 	Properties string
 	// Hosts are the hosts the Istio Gateway accepts.
 	Hosts []string
+	// MTLS is the PeerAuthentication mode of the namespace: STRICT, PERMISSIVE
+	// or DISABLE.
+	MTLS string
 }
 
 // Service is one application service and how it is released.
@@ -114,6 +130,12 @@ type Service struct {
 	HealthPath string
 	Resources  Resources
 	Traffic    TrafficPolicy
+	Routes     RoutePolicy
+	// Autoscaling, when set, hands replicas to a HorizontalPodAutoscaler.
+	Autoscaling *Autoscaling
+	// DisruptionBudget is the PodDisruptionBudget's maxUnavailable, applied to
+	// every track that can run more than one pod.
+	DisruptionBudget string
 
 	// Image is the single image of a recreate or ramped service.
 	Image     string
@@ -139,6 +161,29 @@ type TrafficPolicy struct {
 	EjectionIntervalSeconds int
 	BaseEjectionSeconds     int
 	MaxEjectionPercent      int
+}
+
+// RoutePolicy is the timeout and retries of the service's routes.
+type RoutePolicy struct {
+	TimeoutSeconds       int
+	RetryAttempts        int
+	PerTryTimeoutSeconds int
+	RetryOn              string
+}
+
+// Autoscaling scales each track on CPU between MinReplicas and MaxReplicas.
+type Autoscaling struct {
+	MinReplicas    int
+	MaxReplicas    int
+	CPUUtilization int
+}
+
+// MaxPods is the most pods one track can run.
+func (s Service) MaxPods() int {
+	if s.Autoscaling != nil {
+		return s.Autoscaling.MaxReplicas
+	}
+	return s.Replicas
 }
 
 // RampedSettings tune a rolling update. MaxSurge and MaxUnavailable are counts

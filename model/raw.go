@@ -5,11 +5,12 @@ import "encoding/json"
 // Raw is the stack config as written in Pulumi.<stack>.yaml, one JSON document per
 // top-level key of the cloudnative namespace. Keys not set are empty.
 type Raw struct {
-	Cluster    json.RawMessage
-	Istio      json.RawMessage
-	App        json.RawMessage
-	Services   json.RawMessage
-	Production json.RawMessage
+	Cluster       json.RawMessage
+	Istio         json.RawMessage
+	App           json.RawMessage
+	Services      json.RawMessage
+	Observability json.RawMessage
+	Production    json.RawMessage
 	// HasKubeconfigSecret reports whether the secret key cloudnative:kubeconfig is set.
 	HasKubeconfigSecret bool
 }
@@ -56,23 +57,48 @@ type rawApp struct {
 	ConfigMapName    string   `json:"configMapName"`
 	PropertiesFile   string   `json:"propertiesFile"`
 	Hosts            []string `json:"hosts"`
+	MTLS             string   `json:"mtls"`
+}
+
+type rawObservability struct {
+	Enabled                *bool    `json:"enabled"`
+	ManifestDir            string   `json:"manifestDir"`
+	Version                string   `json:"version"`
+	Addons                 []string `json:"addons"`
+	TracingSamplingPercent *float64 `json:"tracingSamplingPercent"`
 }
 
 type rawService struct {
-	Name        string        `json:"name"`
-	Strategy    string        `json:"strategy"`
-	Port        *int          `json:"port"`
-	TargetPort  *int          `json:"targetPort"`
-	ServiceType string        `json:"serviceType"`
-	Replicas    *int          `json:"replicas"`
-	PathPrefix  string        `json:"pathPrefix"`
-	HealthPath  string        `json:"healthPath"`
-	Resources   *rawResources `json:"resources"`
-	Traffic     *rawTraffic   `json:"trafficPolicy"`
-	Image       string        `json:"image"`
-	Ramped      *rawRamped    `json:"ramped"`
-	BlueGreen   *rawBlueGreen `json:"blueGreen"`
-	Canary      *rawCanary    `json:"canary"`
+	Name        string          `json:"name"`
+	Strategy    string          `json:"strategy"`
+	Port        *int            `json:"port"`
+	TargetPort  *int            `json:"targetPort"`
+	ServiceType string          `json:"serviceType"`
+	Replicas    *int            `json:"replicas"`
+	PathPrefix  string          `json:"pathPrefix"`
+	HealthPath  string          `json:"healthPath"`
+	Resources   *rawResources   `json:"resources"`
+	Traffic     *rawTraffic     `json:"trafficPolicy"`
+	Routes      *rawRoutes      `json:"routes"`
+	Autoscaling *rawAutoscaling `json:"autoscaling"`
+	Disruption  *rawIntOrString `json:"disruptionBudget"`
+	Image       string          `json:"image"`
+	Ramped      *rawRamped      `json:"ramped"`
+	BlueGreen   *rawBlueGreen   `json:"blueGreen"`
+	Canary      *rawCanary      `json:"canary"`
+}
+
+type rawRoutes struct {
+	TimeoutSeconds       *int   `json:"timeoutSeconds"`
+	RetryAttempts        *int   `json:"retryAttempts"`
+	PerTryTimeoutSeconds *int   `json:"perTryTimeoutSeconds"`
+	RetryOn              string `json:"retryOn"`
+}
+
+type rawAutoscaling struct {
+	MinReplicas    *int `json:"minReplicas"`
+	MaxReplicas    *int `json:"maxReplicas"`
+	CPUUtilization *int `json:"cpuUtilization"`
 }
 
 type rawResources struct {

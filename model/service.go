@@ -20,6 +20,7 @@ func decodeService(raw rawService, at string, p *problems) Service {
 		HealthPath:  orDefault(raw.HealthPath, DefaultHealthPath),
 		Resources:   decodeResources(raw.Resources),
 		Traffic:     decodeTraffic(raw.Traffic, at+".trafficPolicy", p),
+		Routes:      decodeRoutes(raw.Routes, at+".routes", p),
 	}
 	s.TargetPort = intOr(raw.TargetPort, s.Port)
 
@@ -33,6 +34,18 @@ func decodeService(raw rawService, at string, p *problems) Service {
 	checkServiceType(p, at+".serviceType", s.ServiceType)
 	if s.Replicas < 1 {
 		p.add(at+".replicas", "must be at least 1, got %d", s.Replicas)
+	}
+	if raw.Autoscaling != nil {
+		if raw.Replicas != nil {
+			p.add(at+".replicas", "is owned by the autoscaler when autoscaling is set; set autoscaling.minReplicas instead")
+		}
+		s.Autoscaling = decodeAutoscaling(raw.Autoscaling, at+".autoscaling", p)
+		s.Replicas = s.Autoscaling.MinReplicas
+	}
+	s.DisruptionBudget = "1"
+	if raw.Disruption != nil {
+		s.DisruptionBudget = string(*raw.Disruption)
+		checkIntOrPercent(p, at+".disruptionBudget", s.DisruptionBudget)
 	}
 	if !strings.HasPrefix(s.PathPrefix, "/") {
 		p.add(at+".pathPrefix", "must start with /, got %q", s.PathPrefix)
@@ -117,6 +130,42 @@ func decodeTraffic(raw *rawTraffic, at string, p *problems) TrafficPolicy {
 	}
 	checkPercent(p, at+".maxEjectionPercent", t.MaxEjectionPercent)
 	return t
+}
+
+func decodeRoutes(raw *rawRoutes, at string, p *problems) RoutePolicy {
+	if raw == nil {
+		raw = &rawRoutes{}
+	}
+	r := RoutePolicy{
+		TimeoutSeconds:       intOr(raw.TimeoutSeconds, 15),
+		RetryAttempts:        intOr(raw.RetryAttempts, 2),
+		PerTryTimeoutSeconds: intOr(raw.PerTryTimeoutSeconds, 5),
+		RetryOn:              orDefault(raw.RetryOn, "connect-failure,refused-stream,unavailable,cancelled,5xx"),
+	}
+	if r.TimeoutSeconds < 1 {
+		p.add(at+".timeoutSeconds", "must be at least 1, got %d", r.TimeoutSeconds)
+	}
+	if r.RetryAttempts < 0 {
+		p.add(at+".retryAttempts", "must not be negative, got %d", r.RetryAttempts)
+	}
+	if r.PerTryTimeoutSeconds < 1 || r.PerTryTimeoutSeconds > r.TimeoutSeconds {
+		p.add(at+".perTryTimeoutSeconds", "must be between 1 and timeoutSeconds (%d), got %d", r.TimeoutSeconds, r.PerTryTimeoutSeconds)
+	}
+	return r
+}
+
+func decodeAutoscaling(raw *rawAutoscaling, at string, p *problems) *Autoscaling {
+	a := &Autoscaling{MinReplicas: intOr(raw.MinReplicas, 2), MaxReplicas: intOr(raw.MaxReplicas, 5), CPUUtilization: intOr(raw.CPUUtilization, 70)}
+	if a.MinReplicas < 1 {
+		p.add(at+".minReplicas", "must be at least 1, got %d", a.MinReplicas)
+	}
+	if a.MaxReplicas < a.MinReplicas {
+		p.add(at+".maxReplicas", "must be at least minReplicas (%d), got %d", a.MinReplicas, a.MaxReplicas)
+	}
+	if a.CPUUtilization < 1 || a.CPUUtilization > 100 {
+		p.add(at+".cpuUtilization", "must be between 1 and 100, got %d", a.CPUUtilization)
+	}
+	return a
 }
 
 func decodeRamped(raw *rawRamped, at string, p *problems) *RampedSettings {

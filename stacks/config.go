@@ -14,11 +14,12 @@ import (
 func LoadModel(ctx *pulumi.Context, projectDir string) (*model.Platform, pulumi.StringOutput, error) {
 	cfg := config.New(ctx, model.Namespace)
 	raw := model.Raw{
-		Cluster:    rawValue(cfg, "cluster"),
-		Istio:      rawValue(cfg, "istio"),
-		App:        rawValue(cfg, "app"),
-		Services:   rawValue(cfg, "services"),
-		Production: rawValue(cfg, "production"),
+		Cluster:       rawValue(cfg, "cluster"),
+		Istio:         rawValue(cfg, "istio"),
+		App:           rawValue(cfg, "app"),
+		Services:      rawValue(cfg, "services"),
+		Observability: rawValue(cfg, "observability"),
+		Production:    rawValue(cfg, "production"),
 	}
 	var kubeconfigSecret pulumi.StringOutput
 	if _, isSet := ctx.GetConfig(model.Namespace + ":kubeconfig"); isSet {

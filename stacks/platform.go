@@ -102,6 +102,7 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 			Namespace:  namespace,
 			GatewayRef: ingress.Ref,
 			Hosts:      platform.App.Hosts,
+			MutualTLS:  platform.App.MTLS != "DISABLE",
 		}, onCluster, pulumi.DependsOn(append([]pulumi.Resource{workloads[i]}, afterEnv...)))
 		if err != nil {
 			return fmt.Errorf("service %s: routes: %w", svc.Name, err)

@@ -51,6 +51,8 @@ type ServiceRoutesArgs struct {
 	GatewayRef string
 	// Hosts are the hosts the Gateway accepts.
 	Hosts []string
+	// MutualTLS makes clients use Istio's mTLS to the service.
+	MutualTLS bool
 }
 
 // ServiceRoutes are a service's DestinationRule and its two VirtualServices: one
@@ -73,7 +75,7 @@ func NewServiceRoutes(ctx *pulumi.Context, name string, args *ServiceRoutesArgs,
 	svc, ns := args.Service, pulumi.String(args.Namespace)
 	var err error
 	r.DestinationRule, err = NewDestinationRule(ctx, name, Meta{Name: names.DestinationRule(svc.Name), Namespace: ns},
-		DestinationRuleSpec(svc, args.Namespace, args.Plan), pulumi.Parent(r))
+		DestinationRuleSpec(svc, args.Namespace, args.Plan, args.MutualTLS), pulumi.Parent(r))
 	if err != nil {
 		return nil, err
 	}

@@ -52,7 +52,12 @@ func VirtualServiceSpec(service model.Service, namespace string, plan strategy.P
 			match.Headers = map[string]*networkingv1.StringMatch{r.Match.Header: stringMatch(*r.Match)}
 			name = "match-" + r.Match.Header
 		}
-		route := &networkingv1.HTTPRoute{Name: name, Route: destinations(host, service.Port, r.Destinations)}
+		route := &networkingv1.HTTPRoute{
+			Name:    name,
+			Route:   destinations(host, service.Port, r.Destinations),
+			Timeout: seconds(service.Routes.TimeoutSeconds),
+			Retries: retries(service.Routes),
+		}
 		if match.Uri != nil || match.Headers != nil {
 			route.Match = []*networkingv1.HTTPMatchRequest{match}
 		}
@@ -62,6 +67,17 @@ func VirtualServiceSpec(service model.Service, namespace string, plan strategy.P
 		Hosts:    scope.Hosts,
 		Gateways: []string{scope.Gateway},
 		Http:     routes,
+	}
+}
+
+func seconds(n int) *durationpb.Duration { return durationpb.New(time.Duration(n) * time.Second) }
+
+// retries retries idempotent failures within the route's timeout.
+func retries(p model.RoutePolicy) *networkingv1.HTTPRetry {
+	return &networkingv1.HTTPRetry{
+		Attempts:      int32(p.RetryAttempts),
+		PerTryTimeout: seconds(p.PerTryTimeoutSeconds),
+		RetryOn:       p.RetryOn,
 	}
 }
 
@@ -101,8 +117,8 @@ func stringMatch(m model.HeaderMatch) *networkingv1.StringMatch {
 }
 
 // DestinationRuleSpec defines one subset per track, selected by its version label,
-// and the circuit breaking of the service.
-func DestinationRuleSpec(service model.Service, namespace string, plan strategy.Plan) *networkingv1.DestinationRule {
+// the circuit breaking of the service, and with mutualTLS Istio's own mTLS to it.
+func DestinationRuleSpec(service model.Service, namespace string, plan strategy.Plan, mutualTLS bool) *networkingv1.DestinationRule {
 	subsets := make([]*networkingv1.Subset, 0, len(plan.Tracks))
 	for _, t := range plan.Tracks {
 		subsets = append(subsets, &networkingv1.Subset{
@@ -111,6 +127,10 @@ func DestinationRuleSpec(service model.Service, namespace string, plan strategy.
 		})
 	}
 	tp := service.Traffic
+	var tls *networkingv1.ClientTLSSettings
+	if mutualTLS {
+		tls = &networkingv1.ClientTLSSettings{Mode: networkingv1.ClientTLSSettings_ISTIO_MUTUAL}
+	}
 	return &networkingv1.DestinationRule{
 		Host:    names.ServiceHost(service.Name, namespace),
 		Subsets: subsets,
@@ -124,10 +144,11 @@ func DestinationRuleSpec(service model.Service, namespace string, plan strategy.
 			},
 			OutlierDetection: &networkingv1.OutlierDetection{
 				Consecutive_5XxErrors: wrapperspb.UInt32(uint32(tp.Consecutive5xxErrors)),
-				Interval:              durationpb.New(time.Duration(tp.EjectionIntervalSeconds) * time.Second),
-				BaseEjectionTime:      durationpb.New(time.Duration(tp.BaseEjectionSeconds) * time.Second),
+				Interval:              seconds(tp.EjectionIntervalSeconds),
+				BaseEjectionTime:      seconds(tp.BaseEjectionSeconds),
 				MaxEjectionPercent:    int32(tp.MaxEjectionPercent),
 			},
+			Tls: tls,
 		},
 	}
 }

@@ -14,6 +14,7 @@ func canary(weight int) (model.Service, strategy.Plan) {
 	svc := model.Service{Name: "java-service", Strategy: model.Canary, Port: 80, Replicas: 2, PathPrefix: "/javaservice",
 		Traffic: model.TrafficPolicy{MaxConnections: 100, MaxPendingRequests: 50, MaxRequestsPerConn: 10,
 			Consecutive5xxErrors: 5, EjectionIntervalSeconds: 10, BaseEjectionSeconds: 30, MaxEjectionPercent: 50},
+		Routes: model.RoutePolicy{TimeoutSeconds: 15, RetryAttempts: 2, PerTryTimeoutSeconds: 5, RetryOn: "5xx"},
 		Canary: &model.CanarySettings{StableImage: "r/j:1", CanaryImage: "r/j:2", Weight: weight,
 			Match: model.HeaderMatch{Header: "channel", Exact: "mobile"}}}
 	plan, _ := strategy.For(svc)
@@ -36,17 +37,23 @@ func TestVirtualServiceSpec_CanaryHeaderRouteBeforeWeights(t *testing.T) {
 					"uri":     map[string]any{"prefix": "/javaservice"},
 					"headers": map[string]any{"channel": map[string]any{"exact": "mobile"}},
 				}},
-				"route": []any{dest("canary", 100)},
+				"route":   []any{dest("canary", 100)},
+				"timeout": "15s",
+				"retries": retryValue,
 			},
 			map[string]any{
-				"name":  "default",
-				"match": []any{map[string]any{"uri": map[string]any{"prefix": "/javaservice"}}},
-				"route": []any{dest("stable", 90), dest("canary", 10)},
+				"name":    "default",
+				"match":   []any{map[string]any{"uri": map[string]any{"prefix": "/javaservice"}}},
+				"route":   []any{dest("stable", 90), dest("canary", 10)},
+				"timeout": "15s",
+				"retries": retryValue,
 			},
 		},
 	}
 	assert.Equal(t, want, value)
 }
+
+var retryValue = map[string]any{"attempts": float64(2), "perTryTimeout": "5s", "retryOn": "5xx"}
 
 func dest(subset string, weight float64) map[string]any {
 	return map[string]any{
@@ -73,7 +80,7 @@ func TestVirtualServiceSpec_WeightsSumTo100AndZeroSharesAreDropped(t *testing.T)
 
 func TestDestinationRuleSpec_OneSubsetPerTrackAndCircuitBreaking(t *testing.T) {
 	svc, plan := canary(10)
-	dr := DestinationRuleSpec(svc, "shop", plan)
+	dr := DestinationRuleSpec(svc, "shop", plan, true)
 	value, err := SpecValue(dr)
 	require.NoError(t, err)
 	assert.Equal(t, "java-service.shop.svc.cluster.local", value["host"])
@@ -89,7 +96,9 @@ func TestDestinationRuleSpec_OneSubsetPerTrackAndCircuitBreaking(t *testing.T) {
 		"outlierDetection": map[string]any{
 			"consecutive5xxErrors": float64(5), "interval": "10s", "baseEjectionTime": "30s", "maxEjectionPercent": float64(50),
 		},
+		"tls": map[string]any{"mode": "ISTIO_MUTUAL"},
 	}, value["trafficPolicy"])
+	assert.Nil(t, DestinationRuleSpec(svc, "shop", plan, false).TrafficPolicy.Tls, "no mTLS when the namespace disables it")
 }
 
 func TestGatewaySpec_SelectsIngressGateway(t *testing.T) {
