@@ -12,10 +12,11 @@ import (
 
 // fixture is a valid config with every strategy; cases break one thing at a time.
 type fixture struct {
-	cluster  map[string]any
-	istio    map[string]any
-	app      map[string]any
-	services []map[string]any
+	cluster       map[string]any
+	istio         map[string]any
+	observability map[string]any
+	app           map[string]any
+	services      []map[string]any
 }
 
 func validFixture() fixture {
@@ -41,7 +42,11 @@ func (f fixture) raw(t *testing.T) Raw {
 		require.NoError(t, err)
 		return data
 	}
-	return Raw{Cluster: enc(f.cluster), Istio: enc(f.istio), App: enc(f.app), Services: enc(f.services)}
+	raw := Raw{Cluster: enc(f.cluster), Istio: enc(f.istio), App: enc(f.app), Services: enc(f.services)}
+	if f.observability != nil {
+		raw.Observability = enc(f.observability)
+	}
+	return raw
 }
 
 func projectDir(t *testing.T) string {
@@ -155,6 +160,23 @@ func TestDecode_RejectsBadInput(t *testing.T) {
 			`cloudnative:istio.gateway.serviceType: must be ClusterIP, NodePort or LoadBalancer, got "External"`},
 		{"duplicate path prefix", func(f *fixture) { f.services[3]["pathPrefix"] = "/go-service" },
 			`cloudnative:services[3](config-service).pathPrefix: "/go-service" is already routed to go-service`},
+		{"autoscaler bounds", func(f *fixture) {
+			delete(f.services[3], "replicas")
+			f.services[3]["autoscaling"] = map[string]any{"minReplicas": 4, "maxReplicas": 2}
+		}, "cloudnative:services[3](config-service).autoscaling.maxReplicas: must be at least minReplicas (4), got 2"},
+		{"replicas beside an autoscaler", func(f *fixture) { f.services[3]["autoscaling"] = map[string]any{"maxReplicas": 4} },
+			"cloudnative:services[3](config-service).replicas: is owned by the autoscaler"},
+		{"per-try timeout above the timeout", func(f *fixture) {
+			f.services[3]["routes"] = map[string]any{"timeoutSeconds": 3, "perTryTimeoutSeconds": 5}
+		}, "routes.perTryTimeoutSeconds: must be between 1 and timeoutSeconds (3), got 5"},
+		{"unknown mtls mode", func(f *fixture) { f.app["mtls"] = "STRICTER" },
+			`cloudnative:app.mtls: must be STRICT, PERMISSIVE or DISABLE, got "STRICTER"`},
+		{"unknown add-on", func(f *fixture) { f.observability = map[string]any{"version": "1.28", "addons": []string{"zipkin"}} },
+			`cloudnative:observability.addons: unknown add-on "zipkin"`},
+		{"sampling above 100", func(f *fixture) { f.observability = map[string]any{"version": "1.28", "tracingSamplingPercent": 150} },
+			"cloudnative:observability.tracingSamplingPercent: must be between 0 and 100, got 150"},
+		{"add-ons without a source", func(f *fixture) { f.observability = map[string]any{"enabled": true} },
+			"cloudnative:observability.version: set a local manifestDir, or an Istio release like 1.28"},
 		{"minikube too small", func(f *fixture) {
 			f.cluster["kind"] = "minikube"
 			f.cluster["minikube"] = map[string]any{"cpus": 1, "kubernetesVersion": "1.34"}
@@ -200,4 +222,23 @@ func TestDecode_KubeconfigSecretReplacesPath(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "", p.Cluster.Existing.KubeconfigPath)
 	assert.Equal(t, "dev", p.Cluster.Existing.Context)
+}
+
+func TestDecode_ObservabilityAndResilienceDefaults(t *testing.T) {
+	f := validFixture()
+	f.observability = map[string]any{"version": "1.28", "tracingSamplingPercent": 10}
+	p, err := Decode(f.raw(t), projectDir(t))
+	require.NoError(t, err)
+	assert.True(t, p.Observability.Enabled)
+	assert.Equal(t, "https://raw.githubusercontent.com/istio/istio/release-1.28/samples/addons", p.Observability.ManifestURL)
+	assert.Equal(t, Addons, p.Observability.Addons)
+	assert.Equal(t, 10.0, p.Observability.TracingSamplingPercent)
+	assert.Equal(t, "STRICT", p.App.MTLS)
+	assert.Equal(t, RoutePolicy{TimeoutSeconds: 15, RetryAttempts: 2, PerTryTimeoutSeconds: 5,
+		RetryOn: "connect-failure,refused-stream,unavailable,cancelled,5xx"}, p.Services[0].Routes)
+	assert.Equal(t, "1", p.Services[0].DisruptionBudget)
+
+	off, err := Decode(validFixture().raw(t), projectDir(t))
+	require.NoError(t, err)
+	assert.False(t, off.Observability.Enabled, "observability is off unless configured")
 }

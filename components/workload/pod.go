@@ -19,8 +19,7 @@ const nonRootUser = 10001
 func deploymentSpec(args *Args, track strategy.Track) *appsv1.DeploymentSpecArgs {
 	svc := args.Service
 	labels := podLabels(svc.Name, track.Name)
-	return &appsv1.DeploymentSpecArgs{
-		Replicas:        pulumi.Int(track.Replicas),
+	spec := &appsv1.DeploymentSpecArgs{
 		MinReadySeconds: pulumi.Int(track.Rollout.MinReadySeconds),
 		Selector:        &metav1.LabelSelectorArgs{MatchLabels: labels},
 		Strategy:        rolloutStrategy(track.Rollout),
@@ -43,6 +42,12 @@ func deploymentSpec(args *Args, track strategy.Track) *appsv1.DeploymentSpecArgs
 			},
 		},
 	}
+	// With an autoscaler the replica count is its to set: declaring it here would
+	// undo its scaling on every up.
+	if args.Service.Autoscaling == nil {
+		spec.Replicas = pulumi.Int(track.Replicas)
+	}
+	return spec
 }
 
 func rolloutStrategy(r strategy.Rollout) *appsv1.DeploymentStrategyArgs {

@@ -71,6 +71,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			return nil, fmt.Errorf("service %s: deployment %s: %w", svc.Name, track.Name, err)
 		}
 		w.Deployments[track.Name] = d
+		if err := resilience(ctx, names.Deployment(name, track.Name), args, track, pulumi.Parent(w)); err != nil {
+			return nil, err
+		}
 		deploymentNames[track.Name] = d.Metadata.Name().Elem()
 	}
 

@@ -17,7 +17,7 @@ const deploymentType = "kubernetes:apps/v1:Deployment"
 const serviceType = "kubernetes:core/v1:Service"
 
 func service(s model.Strategy) model.Service {
-	svc := model.Service{Name: "web", Strategy: s, Port: 80, TargetPort: 8080, ServiceType: "ClusterIP", Replicas: 3,
+	svc := model.Service{Name: "web", Strategy: s, Port: 80, TargetPort: 8080, ServiceType: "ClusterIP", Replicas: 3, DisruptionBudget: "1",
 		HealthPath: "/health", Resources: model.Resources{CPURequest: "100m", MemoryRequest: "128Mi", CPULimit: "500m", MemoryLimit: "256Mi"}}
 	switch s {
 	case model.Recreate:
@@ -144,4 +144,36 @@ func labelsMatch(selector, labels map[string]any) bool {
 		}
 	}
 	return true
+}
+
+func TestWorkload_DisruptionBudgetPerTrackWithMoreThanOnePod(t *testing.T) {
+	mocks := deploy(t, service(model.Canary))
+	pdbs := mocks.OfType("kubernetes:policy/v1:PodDisruptionBudget")
+	require.Len(t, pdbs, 2, "one per track")
+	for _, pdb := range pdbs {
+		d := mocks.Get(t, deploymentType, pdb.Name)
+		assert.Equal(t, d.Field("spec", "selector", "matchLabels"), pdb.Field("spec", "selector", "matchLabels"))
+		assert.Equal(t, float64(1), pdb.Field("spec", "maxUnavailable"))
+	}
+
+	single := service(model.Recreate)
+	single.Replicas = 1
+	assert.Empty(t, deploy(t, single).OfType("kubernetes:policy/v1:PodDisruptionBudget"), "a single pod gets no budget")
+}
+
+func TestWorkload_AutoscalerOwnsReplicas(t *testing.T) {
+	svc := service(model.Ramped)
+	svc.Autoscaling = &model.Autoscaling{MinReplicas: 2, MaxReplicas: 6, CPUUtilization: 60}
+	mocks := deploy(t, svc)
+
+	d := mocks.Get(t, deploymentType, "web")
+	assert.Nil(t, d.Field("spec", "replicas"), "the Deployment leaves replicas to the autoscaler")
+	hpa := mocks.Get(t, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "web")
+	assert.Equal(t, map[string]any{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, hpa.Field("spec", "scaleTargetRef"))
+	assert.Equal(t, float64(2), hpa.Field("spec", "minReplicas"))
+	assert.Equal(t, float64(6), hpa.Field("spec", "maxReplicas"))
+	assert.Equal(t, float64(60), hpa.Field("spec", "metrics", 0, "resource", "target", "averageUtilization"))
+	assert.Len(t, mocks.OfType("kubernetes:policy/v1:PodDisruptionBudget"), 1, "up to 6 pods: a budget")
+
+	assert.Empty(t, deploy(t, service(model.Ramped)).OfType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler"))
 }
