@@ -10,6 +10,7 @@ import (
 	"github.com/cloudnative-pac/platform/components/appenv"
 	"github.com/cloudnative-pac/platform/components/cluster"
 	"github.com/cloudnative-pac/platform/components/mesh"
+	"github.com/cloudnative-pac/platform/components/observability"
 	"github.com/cloudnative-pac/platform/components/routing"
 	"github.com/cloudnative-pac/platform/components/workload"
 	"github.com/cloudnative-pac/platform/model"
@@ -55,11 +56,26 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 	var istio *mesh.Istio
 	var crds, control []pulumi.Resource
 	if platform.Istio.Install {
-		istio, err = mesh.NewIstio(ctx, "istio", &mesh.IstioArgs{Config: platform.Istio}, onCluster)
+		var tracing *mesh.TracingProvider
+		if observability.Traces(platform.Observability) {
+			tracing = &mesh.TracingProvider{Name: observability.TracingProvider,
+				Service: observability.TracingCollector, Port: observability.TracingCollectorPort}
+		}
+		istio, err = mesh.NewIstio(ctx, "istio", &mesh.IstioArgs{Config: platform.Istio, Tracing: tracing}, onCluster)
 		if err != nil {
 			return err
 		}
 		crds, control = []pulumi.Resource{istio.Base}, []pulumi.Resource{istio.Istiod}
+	}
+
+	if platform.Observability.Enabled {
+		addons, err := observability.New(ctx, "observability", &observability.Args{
+			Config: platform.Observability, Namespace: platform.Istio.Namespace,
+		}, onCluster, pulumi.DependsOn(control))
+		if err != nil {
+			return err
+		}
+		ctx.Export("observability", addons.Access)
 	}
 
 	env, err := appenv.New(ctx, "app", &appenv.Args{Config: platform.App}, onCluster, pulumi.DependsOn(control))

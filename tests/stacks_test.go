@@ -68,6 +68,13 @@ func machineLocalFiles(t *testing.T, cfg mocktest.Config) string {
 			}
 		}
 	}
+	if obs, ok := cfg["cloudnative:observability"].(map[string]any); ok {
+		if manifests, ok := obs["manifestDir"].(string); ok {
+			for _, addon := range []string{"prometheus", "grafana", "jaeger", "kiali"} {
+				write(t, filepath.Join(dir, manifests, addon+".yaml"), "apiVersion: v1\nkind: List\nitems: []\n")
+			}
+		}
+	}
 	return dir
 }
 
@@ -139,6 +146,26 @@ func assertGraph(t *testing.T, mocks *mocktest.Mocks, cfg mocktest.Config) {
 	}
 	assert.Len(t, mocks.OfType("kubernetes:networking.istio.io/v1:Gateway"), 1)
 	assert.Len(t, mocks.OfType("kubernetes:core/v1:ConfigMap"), 1)
+	assert.Len(t, mocks.OfType("kubernetes:security.istio.io/v1:PeerAuthentication"), 1, "the namespace's mTLS policy")
+	assert.Len(t, mocks.OfType("kubernetes:yaml/v2:ConfigFile"), 4, "Prometheus, Grafana, Jaeger and Kiali")
+	assert.Len(t, mocks.OfType("kubernetes:telemetry.istio.io/v1:Telemetry"), 1, "the tracing sampling rate")
+
+	// Every route has a timeout and retries; every DestinationRule uses Istio mTLS.
+	for _, vs := range mocks.OfType("kubernetes:networking.istio.io/v1:VirtualService") {
+		for _, route := range vs.Field("spec", "http").([]any) {
+			assert.NotEmpty(t, mocktest.Dig(route, "timeout"), vs.Name)
+			assert.NotEmpty(t, mocktest.Dig(route, "retries", "attempts"), vs.Name)
+		}
+	}
+	for _, dr := range mocks.OfType("kubernetes:networking.istio.io/v1:DestinationRule") {
+		assert.Equal(t, "ISTIO_MUTUAL", dr.Field("spec", "trafficPolicy", "tls", "mode"), dr.Name)
+	}
+
+	// A Deployment under an autoscaler declares no replicas.
+	for _, hpa := range mocks.OfType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler") {
+		d := mocks.Get(t, "kubernetes:apps/v1:Deployment", hpa.Name)
+		assert.Nil(t, d.Field("spec", "replicas"), "%s leaves replicas to its autoscaler", d.Name)
+	}
 
 	// Each DestinationRule subset matches exactly one Deployment's pods.
 	for _, dr := range mocks.OfType("kubernetes:networking.istio.io/v1:DestinationRule") {
@@ -190,4 +217,15 @@ func TestStacks_SharedIstioInstallsNoMesh(t *testing.T) {
 	assert.Empty(t, mocks.OfType("kubernetes:helm.sh/v3:Release"), "the cluster's own Istio is used")
 	assert.Len(t, mocks.OfType("kubernetes:networking.istio.io/v1:Gateway"), 1)
 	assert.Len(t, mocks.OfType("kubernetes:apps/v1:Deployment"), 6)
+}
+
+func TestStacks_ObservabilityOffInstallsNone(t *testing.T) {
+	cfg := stackConfig(t, repoRoot(t), "local")
+	dir := machineLocalFiles(t, cfg)
+	cfg["cloudnative:observability"].(map[string]any)["enabled"] = false
+	mocks, err := mocktest.Run(t, stacks.Program(dir), cfg)
+	require.NoError(t, err)
+	assert.Empty(t, mocks.OfType("kubernetes:yaml/v2:ConfigFile"))
+	assert.Empty(t, mocks.OfType("kubernetes:telemetry.istio.io/v1:Telemetry"))
+	assert.Nil(t, mocks.Get(t, "kubernetes:helm.sh/v3:Release", "istio-istiod").Field("values", "meshConfig"), "no tracing provider")
 }

@@ -7,10 +7,14 @@ import (
 	"encoding/hex"
 	"fmt"
 
+	securityv1 "istio.io/api/security/v1"
+	securityv1beta1 "istio.io/api/security/v1beta1"
+
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/cloudnative-pac/platform/components/istiocr"
 	"github.com/cloudnative-pac/platform/model"
 )
 
@@ -64,6 +68,17 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}, pulumi.Parent(e))
 	if err != nil {
 		return nil, fmt.Errorf("config map %s: %w", cfg.ConfigMapName, err)
+	}
+
+	// The namespace's mTLS mode. Istio treats a PeerAuthentication named
+	// "default" as the namespace-wide policy.
+	_, err = istiocr.New(ctx, name+"-mtls", istiocr.Security, "PeerAuthentication",
+		istiocr.Meta{Name: "default", Namespace: ns.Metadata.Name().Elem()},
+		&securityv1.PeerAuthentication{Mtls: &securityv1.PeerAuthentication_MutualTLS{
+			Mode: securityv1.PeerAuthentication_MutualTLS_Mode(securityv1beta1.PeerAuthentication_MutualTLS_Mode_value[cfg.MTLS]),
+		}}, pulumi.Parent(e))
+	if err != nil {
+		return nil, err
 	}
 
 	e.Namespace = ns.Metadata.Name().Elem()

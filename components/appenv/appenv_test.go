@@ -15,7 +15,7 @@ func TestNew_NamespaceAndConfigMap(t *testing.T) {
 	for _, injection := range []bool{true, false} {
 		mocks, err := mocktest.Run(t, func(ctx *pulumi.Context) error {
 			_, err := New(ctx, "app", &Args{Config: model.App{Namespace: "shop", SidecarInjection: injection,
-				ConfigMapName: "cloudnative-config", PropertiesFileName: "application.properties", Properties: "instance.name=One\n"}})
+				ConfigMapName: "cloudnative-config", MTLS: "STRICT", PropertiesFileName: "application.properties", Properties: "instance.name=One\n"}})
 			return err
 		}, nil)
 		require.NoError(t, err)
@@ -27,6 +27,11 @@ func TestNew_NamespaceAndConfigMap(t *testing.T) {
 		assert.Equal(t, "cloudnative-config", cm.Field("metadata", "name"))
 		assert.Equal(t, "shop", cm.Field("metadata", "namespace"))
 		assert.Equal(t, map[string]any{"application.properties": "instance.name=One\n"}, cm.Field("data"))
+
+		pa := mocks.Get(t, "kubernetes:security.istio.io/v1:PeerAuthentication", "app-mtls")
+		assert.Equal(t, "default", pa.Field("metadata", "name"))
+		assert.Equal(t, "shop", pa.Field("metadata", "namespace"))
+		assert.Equal(t, map[string]any{"mtls": map[string]any{"mode": "STRICT"}}, pa.Field("spec"))
 	}
 }
 

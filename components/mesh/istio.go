@@ -19,6 +19,16 @@ import (
 // resource options (pulumi.Provider or pulumi.Providers), never from here.
 type IstioArgs struct {
 	Config model.Istio
+	// Tracing, when set, declares the OpenTelemetry collector that Telemetry
+	// resources name as their tracing provider.
+	Tracing *TracingProvider
+}
+
+// TracingProvider is a mesh-config extension provider for traces.
+type TracingProvider struct {
+	Name    string
+	Service string
+	Port    int
 }
 
 // Istio is the installed mesh.
@@ -73,7 +83,7 @@ func NewIstio(ctx *pulumi.Context, name string, args *IstioArgs, opts ...pulumi.
 		return nil, err
 	}
 	m.Istiod, err = release(ctx, name+"-istiod", cfg, istiodChart, "istiod", system.Metadata.Name().Elem(),
-		pulumi.Map{}, child, pulumi.DependsOn([]pulumi.Resource{m.Base}))
+		istiodValues(args.Tracing), child, pulumi.DependsOn([]pulumi.Resource{m.Base}))
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +101,19 @@ func NewIstio(ctx *pulumi.Context, name string, args *IstioArgs, opts ...pulumi.
 		"gatewayRelease":   m.Gateway.Status.Name(),
 		"ingressNamespace": m.IngressNamespace,
 	})
+}
+
+func istiodValues(tracing *TracingProvider) pulumi.Map {
+	if tracing == nil {
+		return pulumi.Map{}
+	}
+	return pulumi.Map{"meshConfig": pulumi.Map{"extensionProviders": pulumi.Array{pulumi.Map{
+		"name": pulumi.String(tracing.Name),
+		"opentelemetry": pulumi.Map{
+			"service": pulumi.String(tracing.Service),
+			"port":    pulumi.Int(tracing.Port),
+		},
+	}}}}
 }
 
 func namespace(ctx *pulumi.Context, resourceName, namespaceName string, labels pulumi.StringMap, opts ...pulumi.ResourceOption) (*corev1.Namespace, error) {

@@ -90,3 +90,15 @@ func TestIstio_NamespacesAndProvider(t *testing.T) {
 		}
 	}
 }
+
+func TestIstio_TracingProviderInMeshConfig(t *testing.T) {
+	mocks, err := mocktest.Run(t, func(ctx *pulumi.Context) error {
+		_, err := NewIstio(ctx, "istio", &IstioArgs{Config: repoConfig(),
+			Tracing: &TracingProvider{Name: "jaeger", Service: "collector.istio-system.svc.cluster.local", Port: 4317}})
+		return err
+	}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []any{map[string]any{"name": "jaeger", "opentelemetry": map[string]any{
+		"service": "collector.istio-system.svc.cluster.local", "port": float64(4317)}}},
+		mocks.Get(t, releaseType, "istio-istiod").Field("values", "meshConfig", "extensionProviders"))
+}

@@ -27,12 +27,14 @@ func TestLifecycle(t *testing.T) {
 	}{
 		{"UpFromEmpty", testUpFromEmpty},
 		{"PreviewAfterUpProposesNothing", testNoChanges},
+		{"AutoscaledDeploymentShowsNoDiff", testAutoscaledNoDiff},
 		{"RecreateStopsOldPodsFirst", testRecreate},
 		{"RampedKeepsAvailability", testRamped},
 		{"BlueGreenSwitchesInOneUpdate", testBlueGreen},
 		{"CanaryWeightsHeadersAndPromotion", testCanary},
 		{"ConfigFileChangeRollsDeployments", testConfigChange},
 		{"BadConfigFailsAtPreviewAndChangesNothing", testBadConfig},
+		{"ObservabilityOffRemovesIt", testObservabilityOff},
 		{"DestroyLeavesNothing", testDestroy},
 	}
 	for _, step := range steps {
@@ -63,7 +65,7 @@ func testUpFromEmpty(t *testing.T, p *env) {
 	props, _ := os.ReadFile(filepath.Join(p.dir, "config", "application.properties"))
 	assert.Equal(t, string(props), dig(cm, "data", "application.properties"))
 
-	want := map[string]int{"java-service-stable": 2, "java-service-canary": 2, "go-service": 4,
+	want := map[string]int{"go-service": 4,
 		"html-frontend-blue": 2, "html-frontend-green": 2, "config-service": 2}
 	for name, replicas := range want {
 		d := p.get("deployment", name, "-n", appNS)
@@ -72,6 +74,27 @@ func testUpFromEmpty(t *testing.T, p *env) {
 		assert.Equal(t, "cloudnative-config", dig(d, "spec", "template", "spec", "volumes", 0, "configMap", "name"), name)
 	}
 	assert.Equal(t, "Recreate", dig(p.get("deployment", "config-service", "-n", appNS), "spec", "strategy", "type"))
+	// java-service's tracks belong to their autoscalers.
+	for _, track := range []string{"java-service-stable", "java-service-canary"} {
+		hpa := p.get("horizontalpodautoscaler", track, "-n", appNS)
+		assert.Equal(t, track, dig(hpa, "spec", "scaleTargetRef", "name"))
+		assert.Equal(t, float64(2), dig(hpa, "spec", "minReplicas"))
+		d := p.get("deployment", track, "-n", appNS)
+		assert.GreaterOrEqual(t, num(dig(d, "status", "availableReplicas")), 1, track)
+	}
+	// Resilience: a disruption budget per multi-pod track, strict mTLS.
+	for _, pdb := range []string{"go-service", "config-service", "html-frontend-blue", "java-service-stable"} {
+		p.get("poddisruptionbudget", pdb, "-n", appNS)
+	}
+	pa := p.get("peerauthentication.security.istio.io", "default", "-n", appNS)
+	assert.Equal(t, "STRICT", dig(pa, "spec", "mtls", "mode"))
+	// Observability: the add-ons run and the Telemetry passed CRD validation.
+	for _, addon := range []string{"prometheus", "grafana", "jaeger", "kiali"} {
+		d := p.get("deployment", addon, "-n", "istio-system")
+		assert.GreaterOrEqual(t, num(dig(d, "status", "availableReplicas")), 1, addon)
+	}
+	tel := p.get("telemetry.telemetry.istio.io", "mesh-default", "-n", "istio-system")
+	assert.Equal(t, float64(100), dig(tel, "spec", "tracing", 0, "randomSamplingPercentage"))
 
 	for _, svc := range []string{"java-service", "go-service", "html-frontend", "html-frontend-preview", "config-service"} {
 		s := p.get("service", svc, "-n", appNS)
@@ -94,6 +117,28 @@ func testUpFromEmpty(t *testing.T, p *env) {
 func testNoChanges(t *testing.T, p *env) {
 	_, err := p.stack.Stack.Preview(context.Background(), optpreview.ExpectNoChanges(), optpreview.ProgressStreams(p.log))
 	assert.NoError(t, err, "a second preview proposes no changes")
+}
+
+// testAutoscaledNoDiff scales an autoscaled Deployment as its autoscaler would:
+// the next preview must not try to take the replicas back.
+func testAutoscaledNoDiff(t *testing.T, p *env) {
+	_, err := p.kubectl("scale", "deployment/java-service-stable", "-n", appNS, "--replicas=3")
+	require.NoError(t, err)
+	_, err = p.stack.Stack.Preview(context.Background(), optpreview.ExpectNoChanges(), optpreview.ProgressStreams(p.log))
+	assert.NoError(t, err, "the autoscaler's replica count is not a diff")
+}
+
+func testObservabilityOff(t *testing.T, p *env) {
+	p.section("cloudnative:observability")["enabled"] = false
+	p.up()
+	for _, addon := range []string{"prometheus", "grafana", "jaeger", "kiali"} {
+		out, err := p.kubectl("get", "deployment", addon, "-n", "istio-system", "--ignore-not-found", "-o", "name")
+		require.NoError(t, err)
+		assert.Empty(t, out, "%s removed", addon)
+	}
+	out, err := p.kubectl("get", "telemetry.telemetry.istio.io", "-n", "istio-system", "-o", "name")
+	require.NoError(t, err)
+	assert.Empty(t, out, "Telemetry removed")
 }
 
 func testRecreate(t *testing.T, p *env) {

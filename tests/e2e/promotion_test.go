@@ -40,6 +40,8 @@ func TestPromotion(t *testing.T) {
 	staging := p.env("e2e-staging", func(c map[string]any) {
 		c["cloudnative:app"].(map[string]any)["namespace"] = stagingNS
 		c["cloudnative:istio"].(map[string]any)["install"] = false
+		// The add-ons are cluster-wide, installed once by dev.
+		c["cloudnative:observability"].(map[string]any)["enabled"] = false
 		for _, s := range c["cloudnative:services"].([]any) {
 			svc := s.(map[string]any)
 			svc["replicas"] = 1

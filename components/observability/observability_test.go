@@ -1,0 +1,52 @@
+package observability
+
+import (
+	"testing"
+
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudnative-pac/platform/internal/mocktest"
+	"github.com/cloudnative-pac/platform/model"
+)
+
+func install(t *testing.T, cfg model.Observability) *mocktest.Mocks {
+	t.Helper()
+	mocks, err := mocktest.Run(t, func(ctx *pulumi.Context) error {
+		provider, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{})
+		if err != nil {
+			return err
+		}
+		_, err = New(ctx, "observability", &Args{Config: cfg, Namespace: "istio-system"}, pulumi.Provider(provider))
+		return err
+	}, nil)
+	require.NoError(t, err)
+	return mocks
+}
+
+func TestNew_AddonsFromPinnedManifests(t *testing.T) {
+	mocks := install(t, model.Observability{Enabled: true, ManifestDir: "/addons", Addons: model.Addons, TracingSamplingPercent: 10})
+	files := map[string]any{}
+	for _, f := range mocks.OfType("kubernetes:yaml/v2:ConfigFile") {
+		files[f.Name] = f.Field("file")
+		assert.Equal(t, "urn:pulumi:test::cloudnative::pulumi:providers:kubernetes::k8s", mocktest.ProviderURN(f.Provider))
+	}
+	assert.Equal(t, map[string]any{
+		"observability-prometheus": "/addons/prometheus.yaml", "observability-grafana": "/addons/grafana.yaml",
+		"observability-jaeger": "/addons/jaeger.yaml", "observability-kiali": "/addons/kiali.yaml",
+	}, files)
+
+	tel := mocks.Get(t, "kubernetes:telemetry.istio.io/v1:Telemetry", "observability-tracing")
+	assert.Equal(t, "istio-system", tel.Field("metadata", "namespace"))
+	assert.Equal(t, map[string]any{"tracing": []any{map[string]any{
+		"providers": []any{map[string]any{"name": "jaeger"}}, "randomSamplingPercentage": float64(10),
+	}}}, tel.Field("spec"))
+}
+
+func TestNew_NoTracingWithoutJaeger(t *testing.T) {
+	mocks := install(t, model.Observability{Enabled: true, ManifestURL: "https://example.com/addons/", Addons: []string{"prometheus"}})
+	assert.Empty(t, mocks.OfType("kubernetes:telemetry.istio.io/v1:Telemetry"))
+	assert.Equal(t, "https://example.com/addons/prometheus.yaml", mocks.Get(t, "kubernetes:yaml/v2:ConfigFile", "observability-prometheus").Field("file"))
+}
