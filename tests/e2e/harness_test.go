@@ -88,6 +88,7 @@ func (p *project) env(name string, edit func(config map[string]any)) *env {
 	e := &env{project: p, name: name, config: file.Config}
 	e.cluster()["existing"] = map[string]any{"kubeconfigPath": p.kubeconfig}
 	e.section("cloudnative:istio")["chartDir"] = p.charts
+	e.section("cloudnative:observability")["manifestDir"] = filepath.Join(filepath.Dir(p.charts), "addons")
 	if edit != nil {
 		edit(e.config)
 	}

@@ -44,7 +44,11 @@ func TestPromotion(t *testing.T) {
 		c["cloudnative:observability"].(map[string]any)["enabled"] = false
 		for _, s := range c["cloudnative:services"].([]any) {
 			svc := s.(map[string]any)
-			svc["replicas"] = 1
+			if scaling, ok := svc["autoscaling"].(map[string]any); ok {
+				scaling["minReplicas"] = 1
+			} else {
+				svc["replicas"] = 1
+			}
 			switch svc["name"] {
 			case "java-service":
 				canary := svc["canary"].(map[string]any)
