@@ -17,7 +17,7 @@ k() { kubectl --kubeconfig "$kubeconfig" "$@"; }
 work=$(mktemp -d)
 mkdir -p "$work/config" "$work/state"
 cp Pulumi.yaml "$work/" && cp config/application.properties "$work/config/"
-sed -e "s#kubeconfigPath: .*#kubeconfigPath: $kubeconfig#" -e "s#chartDir: .*#chartDir: $LOCAL_DIR/charts#" \
+sed -e "s#kubeconfigPath: .*#kubeconfigPath: $kubeconfig#" -e "s#chartDir: .*#chartDir: $LOCAL_DIR/charts#" -e "s#manifestDir: .*#manifestDir: $LOCAL_DIR/addons#" \
   -e '/^encryptionsalt:/d' Pulumi.local.yaml >"$work/Pulumi.bench.yaml"
 export PULUMI_BACKEND_URL="file://$work/state"
 platform() { .local/bin/platform "$1" -dir "$work" -stack bench "${@:2}" >"$work/last.log" 2>&1 || { cat "$work/last.log"; exit 1; }; }

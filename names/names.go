@@ -62,3 +62,9 @@ var IngressGatewaySelector = map[string]string{"istio": "ingressgateway"}
 
 // MeshVirtualService names the VirtualService that routes traffic inside the mesh.
 func MeshVirtualService(service string) string { return service + "-mesh" }
+
+// SkipAwaitAnnotation tells the Kubernetes provider not to wait for an object to
+// become ready. Services carry it: the provider waits a fixed 10 s after every
+// endpoints change before calling a Service ready, while the pods behind it are
+// already awaited through their Deployments.
+const SkipAwaitAnnotation = "pulumi.com/skipAwait"

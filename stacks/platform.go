@@ -68,16 +68,6 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 		crds, control = []pulumi.Resource{istio.Base}, []pulumi.Resource{istio.Istiod}
 	}
 
-	if platform.Observability.Enabled {
-		addons, err := observability.New(ctx, "observability", &observability.Args{
-			Config: platform.Observability, Namespace: platform.Istio.Namespace,
-		}, onCluster, pulumi.DependsOn(control))
-		if err != nil {
-			return err
-		}
-		ctx.Export("observability", addons.Access)
-	}
-
 	env, err := appenv.New(ctx, "app", &appenv.Args{Config: platform.App}, onCluster, pulumi.DependsOn(control))
 	if err != nil {
 		return err
@@ -124,6 +114,18 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 			return fmt.Errorf("service %s: routes: %w", svc.Name, err)
 		}
 		services[svc.Name] = serviceOutput(plans[i])
+	}
+
+	// Last: a manifest component registers only once all its objects are ready,
+	// which would hold up everything registered after it.
+	if platform.Observability.Enabled {
+		addons, err := observability.New(ctx, "observability", &observability.Args{
+			Config: platform.Observability, Namespace: platform.Istio.Namespace,
+		}, onCluster, pulumi.DependsOn(control))
+		if err != nil {
+			return err
+		}
+		ctx.Export("observability", addons.Access)
 	}
 
 	ctx.Export("cluster", access.Name)

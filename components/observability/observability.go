@@ -4,6 +4,7 @@
 package observability
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/cloudnative-pac/platform/components/istiocr"
 	"github.com/cloudnative-pac/platform/model"
+	"github.com/cloudnative-pac/platform/names"
 )
 
 // TracingProvider is the mesh-config extension provider Jaeger answers as; the
@@ -63,7 +65,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	for _, addon := range cfg.Addons {
 		_, err := yamlv2.NewConfigFile(ctx, name+"-"+addon, &yamlv2.ConfigFileArgs{
 			File: pulumi.String(Source(cfg, addon)),
-		}, pulumi.Parent(o))
+		}, pulumi.Parent(o), pulumi.Transforms([]pulumi.ResourceTransform{skipServiceAwait}))
 		if err != nil {
 			return nil, fmt.Errorf("add-on %s: %w", addon, err)
 		}
@@ -92,6 +94,37 @@ func Traces(cfg model.Observability) bool {
 		}
 	}
 	return false
+}
+
+// skipServiceAwait marks the add-ons' Services like the application's: their
+// Deployments are awaited, the provider's fixed Service wait is not.
+func skipServiceAwait(_ context.Context, args *pulumi.ResourceTransformArgs) *pulumi.ResourceTransformResult {
+	if args.Type != "kubernetes:core/v1:Service" {
+		return nil
+	}
+	meta, ok := args.Props["metadata"].(pulumi.Map)
+	if !ok {
+		return nil
+	}
+	annotations := pulumi.Map{names.SkipAwaitAnnotation: pulumi.String("true")}
+	if existing, ok := meta["annotations"].(pulumi.Map); ok {
+		for k, v := range existing {
+			annotations[k] = v
+		}
+	}
+	newMeta := pulumi.Map{"annotations": annotations}
+	for k, v := range meta {
+		if k != "annotations" {
+			newMeta[k] = v
+		}
+	}
+	props := pulumi.Map{"metadata": newMeta}
+	for k, v := range args.Props {
+		if k != "metadata" {
+			props[k] = v
+		}
+	}
+	return &pulumi.ResourceTransformResult{Props: props, Opts: args.Opts}
 }
 
 // Source is where an add-on's manifest comes from: the local directory, or the

@@ -1,6 +1,7 @@
 package observability
 
 import (
+	"context"
 	"testing"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
@@ -49,4 +50,20 @@ func TestNew_NoTracingWithoutJaeger(t *testing.T) {
 	mocks := install(t, model.Observability{Enabled: true, ManifestURL: "https://example.com/addons/", Addons: []string{"prometheus"}})
 	assert.Empty(t, mocks.OfType("kubernetes:telemetry.istio.io/v1:Telemetry"))
 	assert.Equal(t, "https://example.com/addons/prometheus.yaml", mocks.Get(t, "kubernetes:yaml/v2:ConfigFile", "observability-prometheus").Field("file"))
+}
+
+func TestSkipServiceAwait_AnnotatesServicesOnly(t *testing.T) {
+	props := pulumi.Map{
+		"metadata": pulumi.Map{"name": pulumi.String("grafana"), "annotations": pulumi.Map{"a": pulumi.String("b")}},
+		"spec":     pulumi.Map{"type": pulumi.String("ClusterIP")},
+	}
+	res := skipServiceAwait(context.Background(), &pulumi.ResourceTransformArgs{Type: "kubernetes:core/v1:Service", Props: props})
+	require.NotNil(t, res)
+	meta := res.Props["metadata"].(pulumi.Map)
+	assert.Equal(t, pulumi.Map{"a": pulumi.String("b"), "pulumi.com/skipAwait": pulumi.String("true")}, meta["annotations"])
+	assert.Equal(t, pulumi.String("grafana"), meta["name"])
+	assert.Equal(t, props["spec"], res.Props["spec"])
+
+	assert.Nil(t, skipServiceAwait(context.Background(), &pulumi.ResourceTransformArgs{Type: "kubernetes:apps/v1:Deployment", Props: props}),
+		"Deployments keep their await")
 }

@@ -20,12 +20,10 @@ import (
 // so editing the file rolls every Deployment that mounts it.
 const ConfigChecksumAnnotation = "cloudnative.dev/config-checksum"
 
-// skipAwait tells the Kubernetes provider not to wait on a Service. Its Service
-// check waits a fixed 10 s after every endpoints change before it calls the Service
-// ready; measured on the local stack that was half of `up` from empty and most of
-// a blue/green switch. The pods behind the Service are already awaited through
-// their Deployments, and routes still wait for both.
-var skipAwait = pulumi.StringMap{"pulumi.com/skipAwait": pulumi.String("true")}
+// skipAwait: measured on the local stack, the provider's Service await was half
+// of `up` from empty and most of a blue/green switch. Routes still wait for the
+// Deployments.
+var skipAwait = pulumi.StringMap{names.SkipAwaitAnnotation: pulumi.String("true")}
 
 // Args configure one service.
 type Args struct {
