@@ -117,6 +117,9 @@ type App struct {
 	MTLS string
 }
 
+// MutualTLS reports whether clients must use Istio's mTLS to the namespace.
+func (a App) MutualTLS() bool { return a.MTLS != "DISABLE" }
+
 // Service is one application service and how it is released.
 type Service struct {
 	Name        string

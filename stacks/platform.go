@@ -9,8 +9,6 @@ import (
 
 	"github.com/cloudnative-pac/platform/components/appenv"
 	"github.com/cloudnative-pac/platform/components/cluster"
-	"github.com/cloudnative-pac/platform/components/mesh"
-	"github.com/cloudnative-pac/platform/components/observability"
 	"github.com/cloudnative-pac/platform/components/routing"
 	"github.com/cloudnative-pac/platform/components/workload"
 	"github.com/cloudnative-pac/platform/model"
@@ -50,22 +48,9 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 	access := target.Access()
 	onCluster := pulumi.Provider(access.Provider)
 
-	// crds and control hold what must exist before Istio resources and before
-	// workloads (whose sidecars istiod injects); both empty when the cluster's own
-	// Istio is used.
-	var istio *mesh.Istio
-	var crds, control []pulumi.Resource
-	if platform.Istio.Install {
-		var tracing *mesh.TracingProvider
-		if observability.Traces(platform.Observability) {
-			tracing = &mesh.TracingProvider{Name: observability.TracingProvider,
-				Service: observability.TracingCollector, Port: observability.TracingCollectorPort}
-		}
-		istio, err = mesh.NewIstio(ctx, "istio", &mesh.IstioArgs{Config: platform.Istio, Tracing: tracing}, onCluster)
-		if err != nil {
-			return err
-		}
-		crds, control = []pulumi.Resource{istio.Base}, []pulumi.Resource{istio.Istiod}
+	istio, crds, control, err := installMesh(ctx, platform, onCluster)
+	if err != nil {
+		return err
 	}
 
 	env, err := appenv.New(ctx, "app", &appenv.Args{Config: platform.App}, onCluster, pulumi.DependsOn(control))
@@ -108,7 +93,7 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 			Namespace:  namespace,
 			GatewayRef: ingress.Ref,
 			Hosts:      platform.App.Hosts,
-			MutualTLS:  platform.App.MTLS != "DISABLE",
+			MutualTLS:  platform.App.MutualTLS(),
 		}, onCluster, pulumi.DependsOn(append([]pulumi.Resource{workloads[i]}, afterEnv...)))
 		if err != nil {
 			return fmt.Errorf("service %s: routes: %w", svc.Name, err)
@@ -118,14 +103,8 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 
 	// Last: a manifest component registers only once all its objects are ready,
 	// which would hold up everything registered after it.
-	if platform.Observability.Enabled {
-		addons, err := observability.New(ctx, "observability", &observability.Args{
-			Config: platform.Observability, Namespace: platform.Istio.Namespace,
-		}, onCluster, pulumi.DependsOn(control))
-		if err != nil {
-			return err
-		}
-		ctx.Export("observability", addons.Access)
+	if err := installAddons(ctx, platform, control, onCluster); err != nil {
+		return err
 	}
 
 	ctx.Export("cluster", access.Name)
