@@ -220,6 +220,11 @@ func decodeObservability(raw rawObservability, projectDir string, p *problems) O
 	if len(o.Addons) == 0 {
 		o.Addons = Addons
 	}
+	size, ok := AddonSizes[orDefault(raw.Size, "small")]
+	if !ok {
+		p.add(at+".size", "must be small, medium or large, got %q", raw.Size)
+	}
+	o.Size = size
 	if !o.Enabled {
 		return o
 	}

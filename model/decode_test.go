@@ -175,6 +175,8 @@ func TestDecode_RejectsBadInput(t *testing.T) {
 			`cloudnative:observability.addons: unknown add-on "zipkin"`},
 		{"sampling above 100", func(f *fixture) { f.observability = map[string]any{"version": "1.28", "tracingSamplingPercent": 150} },
 			"cloudnative:observability.tracingSamplingPercent: must be between 0 and 100, got 150"},
+		{"unknown add-on size", func(f *fixture) { f.observability = map[string]any{"version": "1.28", "size": "huge"} },
+			`cloudnative:observability.size: must be small, medium or large, got "huge"`},
 		{"add-ons without a source", func(f *fixture) { f.observability = map[string]any{"enabled": true} },
 			"cloudnative:observability.version: set a local manifestDir, or an Istio release like 1.28"},
 		{"minikube too small", func(f *fixture) {
@@ -233,6 +235,7 @@ func TestDecode_ObservabilityAndResilienceDefaults(t *testing.T) {
 	assert.Equal(t, "https://raw.githubusercontent.com/istio/istio/release-1.28/samples/addons", p.Observability.ManifestURL)
 	assert.Equal(t, Addons, p.Observability.Addons)
 	assert.Equal(t, 10.0, p.Observability.TracingSamplingPercent)
+	assert.Equal(t, AddonSizes["small"], p.Observability.Size)
 	assert.Equal(t, "STRICT", p.App.MTLS)
 	assert.Equal(t, RoutePolicy{TimeoutSeconds: 15, RetryAttempts: 2, PerTryTimeoutSeconds: 5,
 		RetryOn: "connect-failure,refused-stream,unavailable,cancelled,5xx"}, p.Services[0].Routes)

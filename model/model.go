@@ -50,6 +50,22 @@ type Observability struct {
 	Addons      []string
 	// TracingSamplingPercent is the share of requests traced (Telemetry API).
 	TracingSamplingPercent float64
+	// Size sets the add-ons' container requests and limits.
+	Size AddonSize
+}
+
+// AddonSize is the resources of every add-on container.
+type AddonSize struct {
+	Name                      string
+	CPURequest, MemoryRequest string
+	CPULimit, MemoryLimit     string
+}
+
+// AddonSizes are the sizes a stack can choose for its add-ons.
+var AddonSizes = map[string]AddonSize{
+	"small":  {Name: "small", CPURequest: "50m", MemoryRequest: "128Mi", CPULimit: "500m", MemoryLimit: "512Mi"},
+	"medium": {Name: "medium", CPURequest: "200m", MemoryRequest: "512Mi", CPULimit: "1", MemoryLimit: "2Gi"},
+	"large":  {Name: "large", CPURequest: "500m", MemoryRequest: "2Gi", CPULimit: "2", MemoryLimit: "8Gi"},
 }
 
 // Cluster says where the platform runs. Exactly one of the target blocks is set,

@@ -66,6 +66,7 @@ type rawObservability struct {
 	Version                string   `json:"version"`
 	Addons                 []string `json:"addons"`
 	TracingSamplingPercent *float64 `json:"tracingSamplingPercent"`
+	Size                   string   `json:"size"`
 }
 
 type rawService struct {

@@ -65,7 +65,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	for _, addon := range cfg.Addons {
 		_, err := yamlv2.NewConfigFile(ctx, name+"-"+addon, &yamlv2.ConfigFileArgs{
 			File: pulumi.String(Source(cfg, addon)),
-		}, pulumi.Parent(o), pulumi.Transforms([]pulumi.ResourceTransform{skipServiceAwait}))
+		}, pulumi.Parent(o), pulumi.Transforms([]pulumi.ResourceTransform{shape(cfg.Size)}))
 		if err != nil {
 			return nil, fmt.Errorf("add-on %s: %w", addon, err)
 		}
@@ -96,35 +96,57 @@ func Traces(cfg model.Observability) bool {
 	return false
 }
 
-// skipServiceAwait marks the add-ons' Services like the application's: their
-// Deployments are awaited, the provider's fixed Service wait is not.
-func skipServiceAwait(_ context.Context, args *pulumi.ResourceTransformArgs) *pulumi.ResourceTransformResult {
-	if args.Type != "kubernetes:core/v1:Service" {
-		return nil
+// shape is applied to every object of the add-on manifests: Services skip the
+// provider's fixed wait like the application's (their Deployments are awaited),
+// and every container gets the stack's add-on size.
+func shape(size model.AddonSize) pulumi.ResourceTransform {
+	resources := pulumi.Map{
+		"requests": pulumi.Map{"cpu": pulumi.String(size.CPURequest), "memory": pulumi.String(size.MemoryRequest)},
+		"limits":   pulumi.Map{"cpu": pulumi.String(size.CPULimit), "memory": pulumi.String(size.MemoryLimit)},
 	}
-	meta, ok := args.Props["metadata"].(pulumi.Map)
-	if !ok {
-		return nil
-	}
-	annotations := pulumi.Map{names.SkipAwaitAnnotation: pulumi.String("true")}
-	if existing, ok := meta["annotations"].(pulumi.Map); ok {
-		for k, v := range existing {
-			annotations[k] = v
+	return func(_ context.Context, args *pulumi.ResourceTransformArgs) *pulumi.ResourceTransformResult {
+		var props pulumi.Map
+		switch args.Type {
+		case "kubernetes:core/v1:Service":
+			meta, ok := args.Props["metadata"].(pulumi.Map)
+			if !ok {
+				return nil
+			}
+			annotations, _ := meta["annotations"].(pulumi.Map)
+			annotations = with(annotations, names.SkipAwaitAnnotation, pulumi.String("true"))
+			props = with(args.Props, "metadata", with(meta, "annotations", annotations))
+		case "kubernetes:apps/v1:Deployment":
+			spec, _ := args.Props["spec"].(pulumi.Map)
+			template, _ := spec["template"].(pulumi.Map)
+			podSpec, _ := template["spec"].(pulumi.Map)
+			containers, ok := podSpec["containers"].(pulumi.Array)
+			if !ok {
+				return nil
+			}
+			sized := make(pulumi.Array, len(containers))
+			for i, c := range containers {
+				container, ok := c.(pulumi.Map)
+				if !ok {
+					return nil
+				}
+				sized[i] = with(container, "resources", resources)
+			}
+			props = with(args.Props, "spec", with(spec, "template", with(template, "spec", with(podSpec, "containers", sized))))
+		default:
+			return nil
 		}
+		return &pulumi.ResourceTransformResult{Props: props, Opts: args.Opts}
 	}
-	newMeta := pulumi.Map{"annotations": annotations}
-	for k, v := range meta {
-		if k != "annotations" {
-			newMeta[k] = v
-		}
+}
+
+// with returns a copy of m with key set to value; m is left as it was.
+func with(m pulumi.Map, key string, value pulumi.Input) pulumi.Map {
+	out := make(pulumi.Map, len(m)+1)
+	for k, v := range m {
+		out[k] = v
 	}
-	props := pulumi.Map{"metadata": newMeta}
-	for k, v := range args.Props {
-		if k != "metadata" {
-			props[k] = v
-		}
-	}
-	return &pulumi.ResourceTransformResult{Props: props, Opts: args.Opts}
+	out[key] = value
+	return out
 }
 
 // Source is where an add-on's manifest comes from: the local directory, or the

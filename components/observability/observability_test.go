@@ -52,18 +52,32 @@ func TestNew_NoTracingWithoutJaeger(t *testing.T) {
 	assert.Equal(t, "https://example.com/addons/prometheus.yaml", mocks.Get(t, "kubernetes:yaml/v2:ConfigFile", "observability-prometheus").Field("file"))
 }
 
-func TestSkipServiceAwait_AnnotatesServicesOnly(t *testing.T) {
-	props := pulumi.Map{
+func TestShape_ServicesSkipAwaitAndContainersAreSized(t *testing.T) {
+	transform := shape(model.AddonSizes["medium"])
+	service := pulumi.Map{
 		"metadata": pulumi.Map{"name": pulumi.String("grafana"), "annotations": pulumi.Map{"a": pulumi.String("b")}},
 		"spec":     pulumi.Map{"type": pulumi.String("ClusterIP")},
 	}
-	res := skipServiceAwait(context.Background(), &pulumi.ResourceTransformArgs{Type: "kubernetes:core/v1:Service", Props: props})
+	res := transform(context.Background(), &pulumi.ResourceTransformArgs{Type: "kubernetes:core/v1:Service", Props: service})
 	require.NotNil(t, res)
 	meta := res.Props["metadata"].(pulumi.Map)
 	assert.Equal(t, pulumi.Map{"a": pulumi.String("b"), "pulumi.com/skipAwait": pulumi.String("true")}, meta["annotations"])
 	assert.Equal(t, pulumi.String("grafana"), meta["name"])
-	assert.Equal(t, props["spec"], res.Props["spec"])
+	assert.Equal(t, service["spec"], res.Props["spec"])
+	assert.Equal(t, pulumi.Map{"a": pulumi.String("b")}, service["metadata"].(pulumi.Map)["annotations"], "the input is not changed")
 
-	assert.Nil(t, skipServiceAwait(context.Background(), &pulumi.ResourceTransformArgs{Type: "kubernetes:apps/v1:Deployment", Props: props}),
-		"Deployments keep their await")
+	deployment := pulumi.Map{"spec": pulumi.Map{"replicas": pulumi.Int(1), "template": pulumi.Map{"spec": pulumi.Map{
+		"containers": pulumi.Array{pulumi.Map{"name": pulumi.String("grafana"), "image": pulumi.String("grafana/grafana:11")}},
+	}}}}
+	res = transform(context.Background(), &pulumi.ResourceTransformArgs{Type: "kubernetes:apps/v1:Deployment", Props: deployment})
+	require.NotNil(t, res)
+	container := res.Props["spec"].(pulumi.Map)["template"].(pulumi.Map)["spec"].(pulumi.Map)["containers"].(pulumi.Array)[0].(pulumi.Map)
+	assert.Equal(t, pulumi.String("grafana/grafana:11"), container["image"])
+	assert.Equal(t, pulumi.Map{
+		"requests": pulumi.Map{"cpu": pulumi.String("200m"), "memory": pulumi.String("512Mi")},
+		"limits":   pulumi.Map{"cpu": pulumi.String("1"), "memory": pulumi.String("2Gi")},
+	}, container["resources"])
+	assert.Equal(t, pulumi.Int(1), res.Props["spec"].(pulumi.Map)["replicas"])
+
+	assert.Nil(t, transform(context.Background(), &pulumi.ResourceTransformArgs{Type: "kubernetes:core/v1:ConfigMap", Props: service}))
 }

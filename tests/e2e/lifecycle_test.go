@@ -93,6 +93,7 @@ func testUpFromEmpty(t *testing.T, p *env) {
 	for _, addon := range []string{"prometheus", "grafana", "jaeger", "kiali"} {
 		d := p.get("deployment", addon, "-n", "istio-system")
 		assert.GreaterOrEqual(t, num(dig(d, "status", "availableReplicas")), 1, addon)
+		assert.Equal(t, "512Mi", dig(d, "spec", "template", "spec", "containers", 0, "resources", "limits", "memory"), "%s sized small", addon)
 	}
 	tel := p.get("telemetry.telemetry.istio.io", "mesh-default", "-n", "istio-system")
 	assert.Equal(t, float64(100), dig(tel, "spec", "tracing", 0, "randomSamplingPercentage"))
