@@ -197,22 +197,29 @@ func TestStacks_StrategiesCoveredAcrossEnvironments(t *testing.T) {
 	}
 }
 
-func TestStacks_BadConfigFailsBeforeAnyResource(t *testing.T) {
+// runLocal runs the program on the committed local stack, changed by edit.
+func runLocal(t *testing.T, edit func(cfg mocktest.Config)) (*mocktest.Mocks, error) {
+	t.Helper()
 	cfg := stackConfig(t, repoRoot(t), "local")
 	dir := machineLocalFiles(t, cfg)
-	services := cfg["cloudnative:services"].([]any)
-	services[0].(map[string]any)["canary"].(map[string]any)["weight"] = 150
-	mocks, err := mocktest.Run(t, stacks.Program(dir), cfg)
+	edit(cfg)
+	return mocktest.Run(t, stacks.Program(dir), cfg)
+}
+
+func TestStacks_BadConfigFailsBeforeAnyResource(t *testing.T) {
+	mocks, err := runLocal(t, func(cfg mocktest.Config) {
+		services := cfg["cloudnative:services"].([]any)
+		services[0].(map[string]any)["canary"].(map[string]any)["weight"] = 150
+	})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "cloudnative:services[0](java-service).canary.weight: must be between 0 and 100, got 150")
 	assert.Empty(t, mocks.Resources(), "nothing is registered")
 }
 
 func TestStacks_SharedIstioInstallsNoMesh(t *testing.T) {
-	cfg := stackConfig(t, repoRoot(t), "local")
-	dir := machineLocalFiles(t, cfg)
-	cfg["cloudnative:istio"].(map[string]any)["install"] = false
-	mocks, err := mocktest.Run(t, stacks.Program(dir), cfg)
+	mocks, err := runLocal(t, func(cfg mocktest.Config) {
+		cfg["cloudnative:istio"].(map[string]any)["install"] = false
+	})
 	require.NoError(t, err)
 	assert.Empty(t, mocks.OfType("kubernetes:helm.sh/v3:Release"), "the cluster's own Istio is used")
 	assert.Len(t, mocks.OfType("kubernetes:networking.istio.io/v1:Gateway"), 1)
@@ -220,10 +227,9 @@ func TestStacks_SharedIstioInstallsNoMesh(t *testing.T) {
 }
 
 func TestStacks_ObservabilityOffInstallsNone(t *testing.T) {
-	cfg := stackConfig(t, repoRoot(t), "local")
-	dir := machineLocalFiles(t, cfg)
-	cfg["cloudnative:observability"].(map[string]any)["enabled"] = false
-	mocks, err := mocktest.Run(t, stacks.Program(dir), cfg)
+	mocks, err := runLocal(t, func(cfg mocktest.Config) {
+		cfg["cloudnative:observability"].(map[string]any)["enabled"] = false
+	})
 	require.NoError(t, err)
 	assert.Empty(t, mocks.OfType("kubernetes:yaml/v2:ConfigFile"))
 	assert.Empty(t, mocks.OfType("kubernetes:telemetry.istio.io/v1:Telemetry"))

@@ -3,7 +3,6 @@ package mesh
 import (
 	"testing"
 
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,16 +15,10 @@ const releaseType = "kubernetes:helm.sh/v3:Release"
 
 func install(t *testing.T, cfg model.Istio) *mocktest.Mocks {
 	t.Helper()
-	mocks, err := mocktest.Run(t, func(ctx *pulumi.Context) error {
-		provider, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{})
-		if err != nil {
-			return err
-		}
-		_, err = NewIstio(ctx, "istio", &IstioArgs{Config: cfg}, pulumi.Provider(provider))
+	return mocktest.OnProvider(t, func(ctx *pulumi.Context, onCluster pulumi.ResourceOption) error {
+		_, err := NewIstio(ctx, "istio", &IstioArgs{Config: cfg}, onCluster)
 		return err
-	}, nil)
-	require.NoError(t, err)
-	return mocks
+	})
 }
 
 func repoConfig() model.Istio {
@@ -86,7 +79,7 @@ func TestIstio_NamespacesAndProvider(t *testing.T) {
 	assert.ElementsMatch(t, []any{"istio-system", "istio-ingress"}, names)
 	for _, r := range mocks.Resources() {
 		if r.Type != "pulumi:providers:kubernetes" && r.Type != "cloudnative:mesh:Istio" {
-			assert.Equal(t, "urn:pulumi:test::cloudnative::pulumi:providers:kubernetes::k8s", mocktest.ProviderURN(r.Provider), r.Name)
+			assert.Equal(t, mocktest.ProviderRef, mocktest.ProviderURN(r.Provider), r.Name)
 		}
 	}
 }

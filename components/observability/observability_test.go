@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,16 +14,10 @@ import (
 
 func install(t *testing.T, cfg model.Observability) *mocktest.Mocks {
 	t.Helper()
-	mocks, err := mocktest.Run(t, func(ctx *pulumi.Context) error {
-		provider, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{})
-		if err != nil {
-			return err
-		}
-		_, err = New(ctx, "observability", &Args{Config: cfg, Namespace: "istio-system"}, pulumi.Provider(provider))
+	return mocktest.OnProvider(t, func(ctx *pulumi.Context, onCluster pulumi.ResourceOption) error {
+		_, err := New(ctx, "observability", &Args{Config: cfg, Namespace: "istio-system"}, onCluster)
 		return err
-	}, nil)
-	require.NoError(t, err)
-	return mocks
+	})
 }
 
 func TestNew_AddonsFromPinnedManifests(t *testing.T) {
@@ -32,7 +25,7 @@ func TestNew_AddonsFromPinnedManifests(t *testing.T) {
 	files := map[string]any{}
 	for _, f := range mocks.OfType("kubernetes:yaml/v2:ConfigFile") {
 		files[f.Name] = f.Field("file")
-		assert.Equal(t, "urn:pulumi:test::cloudnative::pulumi:providers:kubernetes::k8s", mocktest.ProviderURN(f.Provider))
+		assert.Equal(t, mocktest.ProviderRef, mocktest.ProviderURN(f.Provider))
 	}
 	assert.Equal(t, map[string]any{
 		"observability-prometheus": "/addons/prometheus.yaml", "observability-grafana": "/addons/grafana.yaml",

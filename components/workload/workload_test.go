@@ -3,7 +3,6 @@ package workload
 import (
 	"testing"
 
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -38,18 +37,12 @@ func deploy(t *testing.T, svc model.Service) *mocktest.Mocks {
 	t.Helper()
 	plan, err := strategy.For(svc)
 	require.NoError(t, err)
-	mocks, err := mocktest.Run(t, func(ctx *pulumi.Context) error {
-		provider, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{})
-		if err != nil {
-			return err
-		}
-		_, err = New(ctx, svc.Name, &Args{Service: svc, Plan: plan, Namespace: pulumi.String("shop"),
+	return mocktest.OnProvider(t, func(ctx *pulumi.Context, onCluster pulumi.ResourceOption) error {
+		_, err := New(ctx, svc.Name, &Args{Service: svc, Plan: plan, Namespace: pulumi.String("shop"),
 			ConfigMap: pulumi.String("cloudnative-config"), ConfigMountPath: "/config", ConfigChecksum: "abc123"},
-			pulumi.Provider(provider))
+			onCluster)
 		return err
-	}, nil)
-	require.NoError(t, err)
-	return mocks
+	})
 }
 
 func TestWorkload_DeploymentStrategyFields(t *testing.T) {
@@ -131,7 +124,7 @@ func TestWorkload_ChildrenUseTheGivenProvider(t *testing.T) {
 	mocks := deploy(t, service(model.Canary))
 	for _, r := range mocks.Resources() {
 		if r.Type == deploymentType || r.Type == serviceType {
-			assert.Equal(t, "urn:pulumi:test::cloudnative::pulumi:providers:kubernetes::k8s", mocktest.ProviderURN(r.Provider), r.Name)
+			assert.Equal(t, mocktest.ProviderRef, mocktest.ProviderURN(r.Provider), r.Name)
 			assert.Contains(t, r.Parent, "cloudnative:app:Workload::web", r.Name)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -199,3 +200,24 @@ func DeepCopy(v any) any {
 		return x
 	}
 }
+
+// OnProvider runs a program under mocks with a Kubernetes provider named "k8s"
+// (ProviderRef), passed to the program as the resource option every component
+// gets, and fails the test if the program fails.
+func OnProvider(t testing.TB, program func(ctx *pulumi.Context, onCluster pulumi.ResourceOption) error) *Mocks {
+	t.Helper()
+	mocks, err := Run(t, func(ctx *pulumi.Context) error {
+		provider, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{})
+		if err != nil {
+			return err
+		}
+		return program(ctx, pulumi.Provider(provider))
+	}, nil)
+	if err != nil {
+		t.Fatalf("program failed: %v", err)
+	}
+	return mocks
+}
+
+// ProviderRef is the URN of the provider OnProvider creates.
+const ProviderRef = "urn:pulumi:test::cloudnative::pulumi:providers:kubernetes::k8s"
