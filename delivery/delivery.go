@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/cloudnative-pac/platform/engine"
 	"github.com/cloudnative-pac/platform/release"
@@ -178,11 +179,6 @@ func (w Workspace) finish(ctx context.Context, target *engine.Stack, stack strin
 }
 
 func firstLine(err error) string {
-	s := err.Error()
-	for i, r := range s {
-		if r == '\n' {
-			return s[:i]
-		}
-	}
-	return s
+	line, _, _ := strings.Cut(err.Error(), "\n")
+	return line
 }

@@ -75,6 +75,3 @@ func Open(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	return &Stack{Stack: s, progress: progress}, nil
 }
-
-// Progress is where engine output goes.
-func (s *Stack) Progress() io.Writer { return s.progress }

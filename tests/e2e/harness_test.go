@@ -11,7 +11,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -216,10 +215,7 @@ func (p *project) watch(args ...string) *watch {
 		for {
 			var obj map[string]any
 			if err := dec.Decode(&obj); err != nil {
-				if err != io.EOF {
-					return
-				}
-				return
+				return // the watch was stopped
 			}
 			w.mu.Lock()
 			w.events = append(w.events, obj)

@@ -53,9 +53,11 @@ func testUpFromEmpty(t *testing.T, p *env) {
 	for _, crd := range []string{"gateways", "virtualservices", "destinationrules"} {
 		p.get("crd", crd+".networking.istio.io")
 	}
-	for ns, release := range map[string]string{"istio-system": "istio-base", "istio-system ": "istiod", "istio-ingress": "istio-ingressgateway"} {
-		secrets := p.items("secrets", "-n", strings.TrimSpace(ns), "-l", "owner=helm,name="+release)
-		assert.Len(t, secrets, 1, "helm release %s", release)
+	for _, r := range []struct{ namespace, release string }{
+		{"istio-system", "istio-base"}, {"istio-system", "istiod"}, {"istio-ingress", "istio-ingressgateway"},
+	} {
+		secrets := p.items("secrets", "-n", r.namespace, "-l", "owner=helm,name="+r.release)
+		assert.Len(t, secrets, 1, "helm release %s", r.release)
 	}
 	assertAvailable(t, p.get("deployment", "istiod", "-n", "istio-system"), 1)
 
