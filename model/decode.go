@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -39,7 +40,7 @@ func Decode(raw Raw, projectDir string) (*Platform, error) {
 
 	var cluster rawCluster
 	if decodeStrict(raw.Cluster, &cluster, key("cluster"), &p) {
-		platform.Cluster = decodeCluster(cluster, raw.HasKubeconfigSecret, projectDir, &p)
+		platform.Cluster = decodeCluster(cluster, raw, projectDir, &p)
 	}
 
 	var istio rawIstio
@@ -87,9 +88,10 @@ func decodeStrict(data json.RawMessage, into any, at string, p *problems) bool {
 	return true
 }
 
-func decodeCluster(raw rawCluster, hasSecret bool, projectDir string, p *problems) Cluster {
+func decodeCluster(raw rawCluster, config Raw, projectDir string, p *problems) Cluster {
 	at := key("cluster")
 	c := Cluster{Kind: ClusterKind(raw.Kind)}
+	checkOnlyTargetBlock(raw, p)
 	switch c.Kind {
 	case ClusterExisting:
 		e := raw.Existing
@@ -104,7 +106,7 @@ func decodeCluster(raw rawCluster, hasSecret bool, projectDir string, p *problem
 				p.add(at+".existing.kubeconfigPath", "cannot read %s: %v", path, unwrapPathError(err))
 			}
 			c.Existing.KubeconfigPath = path
-		case !hasSecret:
+		case !config.HasKubeconfigSecret:
 			p.add(at+".existing.kubeconfigPath", "set a kubeconfig path, or the secret %s", key("kubeconfig"))
 		}
 	case ClusterMinikube:
@@ -129,6 +131,12 @@ func decodeCluster(raw rawCluster, hasSecret bool, projectDir string, p *problem
 		if c.Minikube.MemoryMB < 2048 {
 			p.add(at+".minikube.memoryMB", "minikube needs at least 2048, got %d", c.Minikube.MemoryMB)
 		}
+	case ClusterGKE:
+		c.GKE = decodeGKE(raw.GKE, config.Stack, p)
+	case ClusterEKS:
+		c.EKS = decodeEKS(raw.EKS, config.Stack, p)
+	case ClusterAKS:
+		c.AKS = decodeAKS(raw.AKS, config.Stack, p)
 	case "":
 		p.add(at+".kind", "is required (one of %s)", strings.Join(clusterKinds(), ", "))
 	default:
@@ -137,7 +145,26 @@ func decodeCluster(raw rawCluster, hasSecret bool, projectDir string, p *problem
 	return c
 }
 
-func clusterKinds() []string { return []string{string(ClusterExisting), string(ClusterMinikube)} }
+func clusterKinds() []string {
+	return []string{string(ClusterExisting), string(ClusterMinikube), string(ClusterGKE), string(ClusterEKS), string(ClusterAKS)}
+}
+
+// checkOnlyTargetBlock refuses settings for a target other than the selected
+// one: they would be silently ignored, which hides a mistaken kind.
+func checkOnlyTargetBlock(raw rawCluster, p *problems) {
+	blocks := map[ClusterKind]bool{
+		ClusterExisting: raw.Existing != nil, ClusterMinikube: raw.Minikube != nil,
+		ClusterGKE: raw.GKE != nil, ClusterEKS: raw.EKS != nil, ClusterAKS: raw.AKS != nil,
+	}
+	if !slices.Contains(clusterKinds(), raw.Kind) {
+		return // the unknown kind is the problem to report
+	}
+	for _, kind := range clusterKinds() {
+		if blocks[ClusterKind(kind)] && kind != raw.Kind {
+			p.add(key("cluster")+"."+kind, "is set but cluster.kind is %q", raw.Kind)
+		}
+	}
+}
 
 func decodeIstio(raw rawIstio, projectDir string, p *problems) Istio {
 	at := key("istio")

@@ -74,6 +74,9 @@ type Cluster struct {
 	Kind     ClusterKind
 	Existing *ExistingCluster
 	Minikube *MinikubeCluster
+	GKE      *GKECluster
+	EKS      *EKSCluster
+	AKS      *AKSCluster
 }
 
 // ExistingCluster is any cluster reached with a kubeconfig.

@@ -11,6 +11,8 @@ type Raw struct {
 	Services      json.RawMessage
 	Observability json.RawMessage
 	Production    json.RawMessage
+	// Stack names the stack; cloud clusters are named after it by default.
+	Stack string
 	// HasKubeconfigSecret reports whether the secret key cloudnative:kubeconfig is set.
 	HasKubeconfigSecret bool
 }
@@ -22,6 +24,9 @@ type rawCluster struct {
 	Kind     string       `json:"kind"`
 	Existing *rawExisting `json:"existing"`
 	Minikube *rawMinikube `json:"minikube"`
+	GKE      *rawGKE      `json:"gke"`
+	EKS      *rawEKS      `json:"eks"`
+	AKS      *rawAKS      `json:"aks"`
 }
 
 type rawExisting struct {

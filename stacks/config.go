@@ -20,6 +20,7 @@ func LoadModel(ctx *pulumi.Context, projectDir string) (*model.Platform, pulumi.
 		Services:      rawValue(cfg, "services"),
 		Observability: rawValue(cfg, "observability"),
 		Production:    rawValue(cfg, "production"),
+		Stack:         ctx.Stack(),
 	}
 	var kubeconfigSecret pulumi.StringOutput
 	if _, isSet := ctx.GetConfig(model.Namespace + ":kubeconfig"); isSet {

@@ -8,7 +8,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/cloudnative-pac/platform/components/appenv"
-	"github.com/cloudnative-pac/platform/components/cluster"
 	"github.com/cloudnative-pac/platform/components/routing"
 	"github.com/cloudnative-pac/platform/components/workload"
 	"github.com/cloudnative-pac/platform/model"
@@ -41,7 +40,7 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 		plans[i] = plan
 	}
 
-	target, err := cluster.New(ctx, "cluster", &cluster.Args{Config: platform.Cluster, KubeconfigSecret: kubeconfigSecret})
+	target, err := newCluster(ctx, platform, kubeconfigSecret)
 	if err != nil {
 		return err
 	}
@@ -108,6 +107,8 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 	}
 
 	ctx.Export("cluster", access.Name)
+	ctx.Export("clusterEndpoint", access.Endpoint)
+	ctx.Export("clusterLocation", access.Location)
 	ctx.Export("kubeconfig", pulumi.ToSecret(access.Kubeconfig))
 	ctx.Export("namespace", env.Namespace)
 	ctx.Export("gateway", pulumi.String(ingress.Ref))

@@ -9,15 +9,18 @@ import (
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/cloudnative-pac/platform/model"
 )
 
 // Access is what a cluster target yields.
 type Access struct {
 	// Name identifies the cluster; it is also the provider's cluster identifier, so
 	// rotating credentials in the kubeconfig never replaces the provider.
-	Name       pulumi.StringOutput
+	Name pulumi.StringOutput
+	// Endpoint is the API server's URL.
+	Endpoint pulumi.StringOutput
+	// Location is the cloud region or zone; "local" for clusters on this machine
+	// and "" when unknown (an existing cluster).
+	Location   pulumi.StringOutput
 	Kubeconfig pulumi.StringOutput
 	Provider   *kubernetes.Provider
 }
@@ -28,28 +31,9 @@ type Cluster interface {
 	Access() Access
 }
 
-// Args are the inputs every target gets.
-type Args struct {
-	Config model.Cluster
-	// KubeconfigSecret is the secret config kubeconfig, used by targets that accept
-	// one when no path is configured. May be nil.
-	KubeconfigSecret pulumi.StringOutput
-}
-
-// New creates the target selected by the config.
-func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (Cluster, error) {
-	switch args.Config.Kind {
-	case model.ClusterExisting:
-		return NewExisting(ctx, name, &ExistingArgs{Config: *args.Config.Existing, KubeconfigSecret: args.KubeconfigSecret}, opts...)
-	case model.ClusterMinikube:
-		return NewMinikube(ctx, name, &MinikubeArgs{Config: *args.Config.Minikube}, opts...)
-	default:
-		return nil, fmt.Errorf("cluster %s: unknown cluster kind %q", name, args.Config.Kind)
-	}
-}
-
-// newProvider builds the Kubernetes provider of a target, parented to it.
-func newProvider(ctx *pulumi.Context, name string, kubeconfig pulumi.StringInput, identifier pulumi.StringInput, kubeContext string, parent pulumi.Resource) (*kubernetes.Provider, error) {
+// NewProvider builds the Kubernetes provider of a target, parented to it. The
+// identifier must name the cluster, never its credentials.
+func NewProvider(ctx *pulumi.Context, name string, kubeconfig pulumi.StringInput, identifier pulumi.StringInput, kubeContext string, opts ...pulumi.ResourceOption) (*kubernetes.Provider, error) {
 	args := &kubernetes.ProviderArgs{
 		Kubeconfig:        kubeconfig,
 		ClusterIdentifier: identifier,
@@ -57,17 +41,19 @@ func newProvider(ctx *pulumi.Context, name string, kubeconfig pulumi.StringInput
 	if kubeContext != "" {
 		args.Context = pulumi.StringPtr(kubeContext)
 	}
-	provider, err := kubernetes.NewProvider(ctx, name, args, pulumi.Parent(parent))
+	provider, err := kubernetes.NewProvider(ctx, name, args, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("cluster %s: create kubernetes provider: %w", name, err)
 	}
 	return provider, nil
 }
 
-// registerAccess finishes a target component: it records its outputs.
-func registerAccess(ctx *pulumi.Context, component pulumi.Resource, access Access) error {
+// RegisterAccess finishes a target component: it records its outputs.
+func RegisterAccess(ctx *pulumi.Context, component pulumi.Resource, access Access) error {
 	return ctx.RegisterResourceOutputs(component, pulumi.Map{
 		"name":       access.Name,
+		"endpoint":   access.Endpoint,
+		"location":   access.Location,
 		"kubeconfig": access.Kubeconfig,
 	})
 }

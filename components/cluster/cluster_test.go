@@ -16,10 +16,10 @@ import (
 
 const providerType = "pulumi:providers:kubernetes"
 
-func create(t *testing.T, cfg model.Cluster) (*mocktest.Mocks, error) {
+func create(t *testing.T, newTarget func(ctx *pulumi.Context) (Cluster, error)) (*mocktest.Mocks, error) {
 	t.Helper()
 	return mocktest.Run(t, func(ctx *pulumi.Context) error {
-		c, err := New(ctx, "cluster", &Args{Config: cfg})
+		c, err := newTarget(ctx)
 		if err != nil {
 			return err
 		}
@@ -32,7 +32,9 @@ func TestExisting_ProviderFromKubeconfigFileAsSecret(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "kubeconfig")
 	require.NoError(t, os.WriteFile(path, []byte("apiVersion: v1\nkind: Config\n"), 0o600))
 
-	mocks, err := create(t, model.Cluster{Kind: model.ClusterExisting, Existing: &model.ExistingCluster{KubeconfigPath: path, Context: "kind-dev"}})
+	mocks, err := create(t, func(ctx *pulumi.Context) (Cluster, error) {
+		return NewExisting(ctx, "cluster", &ExistingArgs{Config: model.ExistingCluster{KubeconfigPath: path, Context: "kind-dev"}})
+	})
 	require.NoError(t, err)
 
 	p := mocks.Get(t, providerType, "cluster")
@@ -46,8 +48,10 @@ func TestExisting_ProviderFromKubeconfigFileAsSecret(t *testing.T) {
 }
 
 func TestMinikube_StartsDeletesAndReadsKubeconfig(t *testing.T) {
-	mocks, err := create(t, model.Cluster{Kind: model.ClusterMinikube, Minikube: &model.MinikubeCluster{
-		Profile: "shop", KubernetesVersion: "v1.34.0", CPUs: 4, MemoryMB: 8192, Driver: "docker"}})
+	mocks, err := create(t, func(ctx *pulumi.Context) (Cluster, error) {
+		return NewMinikube(ctx, "cluster", &MinikubeArgs{Config: model.MinikubeCluster{
+			Profile: "shop", KubernetesVersion: "v1.34.0", CPUs: 4, MemoryMB: 8192, Driver: "docker"}})
+	})
 	require.NoError(t, err)
 
 	start := mocks.Get(t, "command:local:Command", "cluster-start")
@@ -62,9 +66,4 @@ func TestMinikube_StartsDeletesAndReadsKubeconfig(t *testing.T) {
 	require.True(t, p.Inputs["kubeconfig"].IsSecret())
 	assert.Equal(t, mocktest.FakeKubeconfig, p.Inputs["kubeconfig"].SecretValue().Element.StringValue())
 	assert.Equal(t, resource.NewStringProperty("minikube/shop"), p.Inputs["clusterIdentifier"])
-}
-
-func TestNew_UnknownKindIsAnError(t *testing.T) {
-	_, err := create(t, model.Cluster{Kind: "gke"})
-	assert.ErrorContains(t, err, `unknown cluster kind "gke"`)
 }

@@ -51,12 +51,20 @@ func NewExisting(ctx *pulumi.Context, name string, args *ExistingArgs, opts ...p
 	if args.Config.Context != "" {
 		identifier = "existing/" + args.Config.Context
 	}
-	provider, err := newProvider(ctx, name, kubeconfig, pulumi.String(identifier), args.Config.Context, c)
+	provider, err := NewProvider(ctx, name, kubeconfig, pulumi.String(identifier), args.Config.Context, pulumi.Parent(c))
 	if err != nil {
 		return nil, err
 	}
-	c.access = Access{Name: pulumi.String(identifier).ToStringOutput(), Kubeconfig: kubeconfig, Provider: provider}
-	return c, registerAccess(ctx, c, c.access)
+	kubeContext := args.Config.Context
+	endpoint := kubeconfig.ApplyT(func(content string) string { return ServerOf(content, kubeContext) }).(pulumi.StringOutput)
+	c.access = Access{
+		Name:       pulumi.String(identifier).ToStringOutput(),
+		Endpoint:   endpoint,
+		Location:   pulumi.String("").ToStringOutput(),
+		Kubeconfig: kubeconfig,
+		Provider:   provider,
+	}
+	return c, RegisterAccess(ctx, c, c.access)
 }
 
 // Access returns the cluster's kubeconfig and provider.

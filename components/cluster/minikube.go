@@ -51,12 +51,18 @@ func NewMinikube(ctx *pulumi.Context, name string, args *MinikubeArgs, opts ...p
 
 	kubeconfig := pulumi.ToSecret(read.Stdout).(pulumi.StringOutput)
 	identifier := "minikube/" + cfg.Profile
-	provider, err := newProvider(ctx, name, kubeconfig, pulumi.String(identifier), "", c)
+	provider, err := NewProvider(ctx, name, kubeconfig, pulumi.String(identifier), "", pulumi.Parent(c))
 	if err != nil {
 		return nil, err
 	}
-	c.access = Access{Name: pulumi.String(identifier).ToStringOutput(), Kubeconfig: kubeconfig, Provider: provider}
-	return c, registerAccess(ctx, c, c.access)
+	c.access = Access{
+		Name:       pulumi.String(identifier).ToStringOutput(),
+		Endpoint:   kubeconfig.ApplyT(func(content string) string { return ServerOf(content, "") }).(pulumi.StringOutput),
+		Location:   pulumi.String("local").ToStringOutput(),
+		Kubeconfig: kubeconfig,
+		Provider:   provider,
+	}
+	return c, RegisterAccess(ctx, c, c.access)
 }
 
 // Access returns the cluster's kubeconfig and provider.

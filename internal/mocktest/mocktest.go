@@ -6,6 +6,7 @@ package mocktest
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -26,13 +27,24 @@ type Resource struct {
 	Provider  string
 	Parent    string
 	DependsOn []string
-	Read      bool
+	Protect   bool
+	// IgnoreChanges are the input paths the engine leaves alone on update.
+	IgnoreChanges []string
+	Read          bool
 }
 
-// Mocks implements pulumi.MockResourceMonitor and records resources.
+// Invoke is one recorded invoke (a data source call).
+type Invoke struct {
+	Token    string
+	Args     resource.PropertyMap
+	Provider string
+}
+
+// Mocks implements pulumi.MockResourceMonitor and records resources and invokes.
 type Mocks struct {
 	mu        sync.Mutex
 	resources []Resource
+	invokes   []Invoke
 }
 
 // NewResource records the resource and echoes its inputs as outputs.
@@ -41,6 +53,8 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	if rpc := args.RegisterRPC; rpc != nil {
 		r.Parent = rpc.GetParent()
 		r.DependsOn = rpc.GetDependencies()
+		r.Protect = rpc.GetProtect()
+		r.IgnoreChanges = rpc.GetIgnoreChanges()
 	}
 	if rpc := args.ReadRPC; rpc != nil {
 		r.Parent = rpc.GetParent()
@@ -61,6 +75,11 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 			outputs = readGatewayService()
 		}
 	}
+	if computed, ok := cloudOutputs[args.TypeToken]; ok {
+		for k, v := range resource.NewPropertyMapFromMap(computed(args.Name, args.Inputs)) {
+			outputs[k] = v
+		}
+	}
 	m.mu.Lock()
 	m.resources = append(m.resources, r)
 	m.mu.Unlock()
@@ -71,9 +90,33 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	return id, outputs, nil
 }
 
-// Call answers invokes with an empty result.
+// Call records an invoke and answers it from CloudInvokes by token. A cloud
+// invoke without a fake is an error, so a new data source cannot slip past the
+// tests with an empty answer.
 func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	m.mu.Lock()
+	m.invokes = append(m.invokes, Invoke{Token: args.Token, Args: args.Args, Provider: args.Provider})
+	m.mu.Unlock()
+	if answer, ok := CloudInvokes[args.Token]; ok {
+		return resource.NewPropertyMapFromMap(answer(args.Args)), nil
+	}
+	if !strings.HasPrefix(args.Token, "kubernetes:") && !strings.HasPrefix(args.Token, "pulumi:") {
+		return nil, fmt.Errorf("mocktest: no fake for invoke %s", args.Token)
+	}
 	return resource.PropertyMap{}, nil
+}
+
+// Invokes returns the recorded invokes of a token.
+func (m *Mocks) Invokes(token string) []Invoke {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Invoke
+	for _, i := range m.invokes {
+		if i.Token == token {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 func readGatewayService() resource.PropertyMap {

@@ -1,0 +1,166 @@
+// Package gke is the Google Kubernetes Engine cluster target: its own VPC, a
+// cluster whose default node pool is replaced by a managed one, and a kubeconfig
+// that authenticates with gke-gcloud-auth-plugin.
+package gke
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/container"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/cloudnative-pac/platform/components/cluster"
+	"github.com/cloudnative-pac/platform/model"
+)
+
+// Args configure a GKE cluster.
+type Args struct {
+	Config model.GKECluster
+	// Production protects the cluster and its node pool from deletion, in GKE
+	// and in Pulumi.
+	Production bool
+}
+
+// Cluster is a GKE cluster with its network and node pool.
+type Cluster struct {
+	pulumi.ResourceState
+
+	Cluster  *container.Cluster
+	NodePool *container.NodePool
+	access   cluster.Access
+}
+
+// New creates the network, the cluster and its node pool, and the Kubernetes
+// provider that reaches the cluster.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Cluster, error) {
+	c := &Cluster{}
+	if err := ctx.RegisterComponentResource("cloudnative:cluster:GKE", name, c, opts...); err != nil {
+		return nil, err
+	}
+	cfg := args.Config
+
+	// Everything below goes to this project and region, whatever the user's
+	// gcloud defaults are.
+	google, err := gcp.NewProvider(ctx, name, &gcp.ProviderArgs{
+		Project:       pulumi.StringPtr(cfg.Project),
+		Region:        pulumi.StringPtr(cfg.Region),
+		DefaultLabels: pulumi.ToStringMap(cfg.Labels),
+	}, pulumi.Parent(c))
+	if err != nil {
+		return nil, fmt.Errorf("gke %s: google provider: %w", name, err)
+	}
+	children := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(google)}
+
+	network, err := newNetwork(ctx, name, cfg, children...)
+	if err != nil {
+		return nil, err
+	}
+	c.Cluster, err = container.NewCluster(ctx, name, clusterArgs(cfg, network, args.Production),
+		append(children, pulumi.Protect(args.Production))...)
+	if err != nil {
+		return nil, fmt.Errorf("gke %s: cluster: %w", name, err)
+	}
+	c.NodePool, err = newNodePool(ctx, name, cfg, c.Cluster, args.Production, children...)
+	if err != nil {
+		return nil, err
+	}
+
+	contextName := fmt.Sprintf("gke_%s_%s_%s", cfg.Project, cfg.Location, cfg.Name)
+	kubeconfig := pulumi.ToSecret(pulumi.All(c.Cluster.Endpoint, c.Cluster.MasterAuth.ClusterCaCertificate()).ApplyT(
+		func(values []any) (string, error) {
+			ca, _ := values[1].(*string)
+			return Kubeconfig(contextName, "https://"+values[0].(string), deref(ca))
+		})).(pulumi.StringOutput)
+
+	// Workloads need nodes: the provider, and everything created through it,
+	// waits for the node pool.
+	identifier := fmt.Sprintf("gke/%s/%s/%s", cfg.Project, cfg.Location, cfg.Name)
+	provider, err := cluster.NewProvider(ctx, name, kubeconfig, pulumi.String(identifier), "",
+		pulumi.Parent(c), pulumi.DependsOn([]pulumi.Resource{c.NodePool}))
+	if err != nil {
+		return nil, err
+	}
+	c.access = cluster.Access{
+		Name:       c.Cluster.Name,
+		Endpoint:   pulumi.Sprintf("https://%s", c.Cluster.Endpoint),
+		Location:   c.Cluster.Location,
+		Kubeconfig: kubeconfig,
+		Provider:   provider,
+	}
+	return c, cluster.RegisterAccess(ctx, c, c.access)
+}
+
+// Access returns the cluster's kubeconfig and provider.
+func (c *Cluster) Access() cluster.Access { return c.access }
+
+// Kubeconfig renders a kubeconfig that gets its token from gke-gcloud-auth-plugin.
+func Kubeconfig(contextName, server, caData string) (string, error) {
+	return cluster.ExecKubeconfig(contextName, server, caData, cluster.ExecCredential{
+		Command:            "gke-gcloud-auth-plugin",
+		InstallHint:        "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin",
+		ProvideClusterInfo: true,
+	})
+}
+
+func clusterArgs(cfg model.GKECluster, network *network, production bool) *container.ClusterArgs {
+	args := &container.ClusterArgs{
+		Name:       pulumi.String(cfg.Name),
+		Location:   pulumi.String(cfg.Location),
+		Network:    network.Network.ID(),
+		Subnetwork: network.Subnetwork.ID(),
+		// The default pool cannot be changed without replacing the cluster; a
+		// separately managed pool can.
+		RemoveDefaultNodePool: pulumi.Bool(true),
+		InitialNodeCount:      pulumi.Int(1),
+		DeletionProtection:    pulumi.Bool(production),
+		ReleaseChannel:        &container.ClusterReleaseChannelArgs{Channel: pulumi.String(cfg.ReleaseChannel)},
+		WorkloadIdentityConfig: &container.ClusterWorkloadIdentityConfigArgs{
+			WorkloadPool: pulumi.String(cfg.Project + ".svc.id.goog"),
+		},
+		IpAllocationPolicy: &container.ClusterIpAllocationPolicyArgs{
+			ClusterSecondaryRangeName:  pulumi.String(podsRange),
+			ServicesSecondaryRangeName: pulumi.String(servicesRange),
+		},
+		EnableShieldedNodes: pulumi.Bool(true),
+		ResourceLabels:      pulumi.ToStringMap(cfg.Labels),
+	}
+	if cfg.KubernetesVersion != "" {
+		args.MinMasterVersion = pulumi.String(cfg.KubernetesVersion)
+	}
+	switch cfg.NetworkPolicy {
+	case "calico":
+		args.NetworkPolicy = &container.ClusterNetworkPolicyArgs{Enabled: pulumi.Bool(true), Provider: pulumi.String("CALICO")}
+		args.AddonsConfig = &container.ClusterAddonsConfigArgs{
+			NetworkPolicyConfig: &container.ClusterAddonsConfigNetworkPolicyConfigArgs{Disabled: pulumi.Bool(false)},
+		}
+	default:
+		// Dataplane V2 enforces NetworkPolicy itself; the Calico add-on must stay off.
+		args.DatapathProvider = pulumi.String("ADVANCED_DATAPATH")
+	}
+	if cfg.PrivateNodes {
+		args.PrivateClusterConfig = &container.ClusterPrivateClusterConfigArgs{
+			EnablePrivateNodes:    pulumi.Bool(true),
+			EnablePrivateEndpoint: pulumi.Bool(false),
+			MasterIpv4CidrBlock:   pulumi.String(cfg.MasterCIDR),
+		}
+	}
+	if len(cfg.MasterAuthorizedNetworks) > 0 {
+		blocks := container.ClusterMasterAuthorizedNetworksConfigCidrBlockArray{}
+		for i, cidr := range cfg.MasterAuthorizedNetworks {
+			blocks = append(blocks, &container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs{
+				CidrBlock:   pulumi.String(cidr),
+				DisplayName: pulumi.String(fmt.Sprintf("authorized-%d", i)),
+			})
+		}
+		args.MasterAuthorizedNetworksConfig = &container.ClusterMasterAuthorizedNetworksConfigArgs{CidrBlocks: blocks}
+	}
+	return args
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
