@@ -104,7 +104,7 @@ func TestStacks_EachCommittedStackDeploysUnderMocks(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			cfg := stackConfig(t, repoRoot(t), stack)
 			var secrets []string
-			if _, ok := cfg["cloudnative:kubeconfig"]; !ok {
+			if _, ok := cfg["cloudnative:kubeconfig"]; !ok && mocktest.Dig(cfg["cloudnative:cluster"], "kind") == "existing" {
 				if path := mocktest.Dig(cfg["cloudnative:cluster"], "existing", "kubeconfigPath"); path == nil {
 					// The stack takes its kubeconfig from a secret the operator sets.
 					cfg["cloudnative:kubeconfig"] = "apiVersion: v1\nkind: Config\n"

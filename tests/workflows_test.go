@@ -76,3 +76,30 @@ func collectStacks(node any, key string, into map[string]bool) {
 		}
 	}
 }
+
+// cloudOfKind is the cloud login a stack's cluster needs in CI.
+var cloudOfKind = map[string]string{"gke": "gcp", "eks": "aws", "aks": "azure", "existing": "none", "minikube": "none"}
+
+// TestWorkflows_PreviewLogsInToEachStacksCloud keeps the pull-request preview
+// matrix in step with the stack files: a stack moved to another cloud must log
+// in to that cloud, or its preview fails for want of credentials.
+func TestWorkflows_PreviewLogsInToEachStacksCloud(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), ".github", "workflows", "pull-request.yml"))
+	require.NoError(t, err)
+	var workflow struct {
+		Jobs map[string]struct {
+			Strategy struct {
+				Matrix struct {
+					Include []struct{ Stack, Cloud string }
+				}
+			}
+		}
+	}
+	require.NoError(t, yaml.Unmarshal(data, &workflow))
+	entries := workflow.Jobs["preview"].Strategy.Matrix.Include
+	require.NotEmpty(t, entries)
+	for _, entry := range entries {
+		kind, _ := stackConfig(t, repoRoot(t), entry.Stack)["cloudnative:cluster"].(map[string]any)["kind"].(string)
+		assert.Equal(t, cloudOfKind[kind], entry.Cloud, "stack %s runs on %s", entry.Stack, kind)
+	}
+}

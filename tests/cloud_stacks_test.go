@@ -1,0 +1,89 @@
+package tests
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudnative-pac/platform/internal/kubeconfigtest"
+	"github.com/cloudnative-pac/platform/internal/mocktest"
+	"github.com/cloudnative-pac/platform/stacks"
+)
+
+// cloudTargets maps a cluster kind to the resources that must be protected in
+// a production stack, and to the credential plugin of its kubeconfig.
+var cloudTargets = map[string]struct {
+	protected []string
+	plugin    string
+}{
+	"gke": {[]string{"gcp:container/cluster:Cluster", "gcp:container/nodePool:NodePool"}, "gke-gcloud-auth-plugin"},
+	"eks": {[]string{"aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup"}, "aws"},
+	"aks": {[]string{"azure-native:resources:ResourceGroup", "azure-native:containerservice:ManagedCluster"}, "kubelogin"},
+}
+
+// cloudStacks returns the committed stacks on a cloud target, by kind.
+func cloudStacks(t *testing.T) map[string][]string {
+	t.Helper()
+	byKind := map[string][]string{}
+	for _, stack := range committedStacks(t) {
+		kind, _ := mocktest.Dig(stackConfig(t, repoRoot(t), stack)["cloudnative:cluster"], "kind").(string)
+		if _, cloud := cloudTargets[kind]; cloud {
+			byKind[kind] = append(byKind[kind], stack)
+		}
+	}
+	return byKind
+}
+
+func TestCloudStacks_EachCloudHasAStack(t *testing.T) {
+	byKind := cloudStacks(t)
+	for kind := range cloudTargets {
+		assert.NotEmpty(t, byKind[kind], "no committed stack runs on %s", kind)
+	}
+	assert.Equal(t, []string{"gke"}, kindsOf(byKind, "dev"), "dev runs on GKE")
+}
+
+func kindsOf(byKind map[string][]string, stack string) []string {
+	var kinds []string
+	for kind, stacks := range byKind {
+		for _, s := range stacks {
+			if s == stack {
+				kinds = append(kinds, kind)
+			}
+		}
+	}
+	return kinds
+}
+
+// TestCloudStacks_ClusterFeedsThePlatform runs each cloud stack as committed: the
+// cloud cluster is created, its kubeconfig reaches the one Kubernetes provider
+// with an exec plugin, production protects cluster and nodes, and the outputs a
+// user needs are exported.
+func TestCloudStacks_ClusterFeedsThePlatform(t *testing.T) {
+	for kind, names := range cloudStacks(t) {
+		target := cloudTargets[kind]
+		for _, stack := range names {
+			t.Run(stack, func(t *testing.T) {
+				cfg := stackConfig(t, repoRoot(t), stack)
+				mocks, err := mocktest.Run(t, stacks.Program(machineLocalFiles(t, cfg)), cfg)
+				require.NoError(t, err)
+
+				production, _ := cfg["cloudnative:production"].(bool)
+				for _, token := range target.protected {
+					resources := mocks.OfType(token)
+					require.Len(t, resources, 1, token)
+					assert.Equal(t, production, resources[0].Protect, "%s protected exactly in production", token)
+				}
+
+				providers := mocks.OfType("pulumi:providers:kubernetes")
+				require.Len(t, providers, 1)
+				kubeconfig := providers[0].Inputs["kubeconfig"]
+				require.True(t, kubeconfig.IsSecret())
+				rest := kubeconfigtest.RESTConfig(t, kubeconfig.SecretValue().Element.StringValue())
+				require.NotNil(t, rest.ExecProvider)
+				assert.Equal(t, target.plugin, rest.ExecProvider.Command)
+				assert.Contains(t, providers[0].Inputs["clusterIdentifier"].StringValue(), kind+"/")
+			})
+		}
+	}
+}
