@@ -55,6 +55,7 @@ lint:
 	if [[ -n "$$unformatted" ]]; then echo "not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
 	go vet $(GO_PACKAGES)
 	go vet -tags e2e ./tests/e2e
+	go vet -tags nogke,noeks,noaks ./stacks
 
 unit:
 	go test -count=1 $(GO_PACKAGES)

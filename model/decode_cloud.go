@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
-	"sort"
 	"strings"
 )
 
@@ -93,7 +92,7 @@ func decodeGKE(raw *rawGKE, stack string, p *problems) *GKECluster {
 	if g.NodePool.DiskSizeGB < 10 {
 		p.add(at+".nodePool.diskSizeGB", "must be at least 10, got %d", g.NodePool.DiskSizeGB)
 	}
-	for _, k := range sortedStrings(g.Labels) {
+	for _, k := range sortedKeys(g.Labels) {
 		if !gcpLabelKey.MatchString(k) || !gcpLabelValue.MatchString(g.Labels[k]) {
 			p.add(at+".labels."+k, "GCP labels are lower-case letters, digits, '_' and '-' (keys start with a letter), got %q: %q", k, g.Labels[k])
 		}
@@ -334,7 +333,7 @@ func checkCIDR(p *problems, at, value string) (netip.Prefix, bool) {
 // checkCIDRs checks each range and that no two overlap; it reports whether all
 // were fine.
 func checkCIDRs(p *problems, ranges map[string]string) bool {
-	keys := sortedStrings(ranges)
+	keys := sortedKeys(ranges)
 	parsed := make([]netip.Prefix, 0, len(keys))
 	fine := true
 	for _, k := range keys {
@@ -362,13 +361,4 @@ func nthAddress(prefix netip.Prefix, n int) netip.Addr {
 		addr = addr.Next()
 	}
 	return addr
-}
-
-func sortedStrings(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

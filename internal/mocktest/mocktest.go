@@ -196,6 +196,17 @@ func Run(t testing.TB, program pulumi.RunFunc, config Config, secretKeys ...stri
 	return mocks, err
 }
 
+// MustRun runs a program with no config under mocks and fails the test if the
+// program fails.
+func MustRun(t testing.TB, program pulumi.RunFunc) *Mocks {
+	t.Helper()
+	mocks, err := Run(t, program, nil)
+	if err != nil {
+		t.Fatalf("program failed: %v", err)
+	}
+	return mocks
+}
+
 // Plain returns the inputs as plain Go values.
 func (r Resource) Plain() map[string]any { return r.Inputs.Mappable() }
 

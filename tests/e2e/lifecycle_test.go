@@ -115,6 +115,9 @@ func testUpFromEmpty(t *testing.T, p *env) {
 	outputs, err := p.stack.Outputs(context.Background())
 	require.NoError(t, err)
 	assert.True(t, outputs["kubeconfig"].Secret, "the kubeconfig output is secret")
+	server, err := p.kubectl("config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}")
+	require.NoError(t, err)
+	assert.Equal(t, strings.TrimSpace(server), outputs["clusterEndpoint"].Value, "the endpoint is the API server the kubeconfig names")
 	assert.Equal(t, "stable 90% / canary 10%, channel=mobile → canary", dig(outputs["services"].Value, "java-service", "trafficPlan"))
 }
 

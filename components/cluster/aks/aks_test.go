@@ -28,12 +28,10 @@ func config() model.AKSCluster {
 
 func create(t *testing.T, cfg model.AKSCluster, production bool) *mocktest.Mocks {
 	t.Helper()
-	mocks, err := mocktest.Run(t, func(ctx *pulumi.Context) error {
+	return mocktest.MustRun(t, func(ctx *pulumi.Context) error {
 		_, err := New(ctx, "cluster", &Args{Config: cfg, Production: production})
 		return err
-	}, nil)
-	require.NoError(t, err)
-	return mocks
+	})
 }
 
 func TestAKS_ProviderAndResourceGroup(t *testing.T) {

@@ -27,12 +27,10 @@ func config() model.GKECluster {
 
 func create(t *testing.T, cfg model.GKECluster, production bool) *mocktest.Mocks {
 	t.Helper()
-	mocks, err := mocktest.Run(t, func(ctx *pulumi.Context) error {
+	return mocktest.MustRun(t, func(ctx *pulumi.Context) error {
 		_, err := New(ctx, "cluster", &Args{Config: cfg, Production: production})
 		return err
-	}, nil)
-	require.NoError(t, err)
-	return mocks
+	})
 }
 
 func TestGKE_NetworkIsVPCNativeWithPodAndServiceRanges(t *testing.T) {
