@@ -7,6 +7,7 @@ package aks
 import (
 	"encoding/base64"
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/resources/v2"
@@ -122,6 +123,16 @@ func firstKubeconfig(kubeconfigs []containerservice.CredentialResultResponse) (s
 	return string(content), nil
 }
 
+// dnsPrefix derives the API server's DNS prefix (letters, digits and '-', at
+// most 54) from the cluster name, which may also hold '_'.
+func dnsPrefix(name string) string {
+	prefix := strings.ReplaceAll(name, "_", "-")
+	if len(prefix) > 54 {
+		prefix = prefix[:54]
+	}
+	return strings.Trim(prefix, "-")
+}
+
 func clusterArgs(cfg model.AKSCluster, group *resources.ResourceGroup) *containerservice.ManagedClusterArgs {
 	pool := &containerservice.ManagedClusterAgentPoolProfileArgs{
 		Name:              pulumi.String(SystemPoolName),
@@ -157,7 +168,7 @@ func clusterArgs(cfg model.AKSCluster, group *resources.ResourceGroup) *containe
 		ResourceGroupName: group.Name,
 		ResourceName:      pulumi.String(cfg.Name),
 		Location:          pulumi.String(cfg.Location),
-		DnsPrefix:         pulumi.String(cfg.Name),
+		DnsPrefix:         pulumi.String(dnsPrefix(cfg.Name)),
 		Identity: &containerservice.ManagedClusterIdentityArgs{
 			Type: containerservice.ResourceIdentityTypeSystemAssigned,
 		},

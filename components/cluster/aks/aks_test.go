@@ -49,6 +49,7 @@ func TestAKS_ProviderAndResourceGroup(t *testing.T) {
 func TestAKS_ClusterIdentityNodePoolAndNetworking(t *testing.T) {
 	aks := create(t, config(), false).Get(t, "azure-native:containerservice:ManagedCluster", "cluster")
 	assert.Equal(t, "shop-prod", aks.Field("resourceName"))
+	assert.Equal(t, "shop-prod", aks.Field("dnsPrefix"))
 	assert.Equal(t, "shop-prod-rg", aks.Field("resourceGroupName"))
 	assert.Equal(t, "SystemAssigned", aks.Field("identity", "type"))
 	assert.Equal(t, "1.33", aks.Field("kubernetesVersion"))
@@ -134,4 +135,10 @@ func TestAKS_KubeconfigComesFromUserCredentials(t *testing.T) {
 func TestFirstKubeconfig_RefusesAnEmptyAnswer(t *testing.T) {
 	_, err := firstKubeconfig(nil)
 	assert.ErrorContains(t, err, "no user credentials")
+}
+
+func TestDNSPrefix_FromAnyClusterName(t *testing.T) {
+	assert.Equal(t, "shop-prod", dnsPrefix("shop_prod"))
+	long := dnsPrefix("a23456789-123456789-123456789-123456789-123456789-12345-7")
+	assert.Len(t, long, 54)
 }
