@@ -92,6 +92,9 @@ func decodeCluster(raw rawCluster, config Raw, projectDir string, p *problems) C
 	at := key("cluster")
 	c := Cluster{Kind: ClusterKind(raw.Kind)}
 	checkOnlyTargetBlock(raw, p)
+	if config.HasKubeconfigSecret && c.Kind != ClusterExisting && slices.Contains(clusterKinds(), raw.Kind) {
+		p.add(key("kubeconfig"), "is set, but only cluster.kind existing reads it; a %s cluster makes its own (remove it with pulumi config rm %s)", raw.Kind, key("kubeconfig"))
+	}
 	switch c.Kind {
 	case ClusterExisting:
 		e := raw.Existing

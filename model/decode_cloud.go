@@ -154,6 +154,9 @@ func decodeEKS(raw *rawEKS, stack string, p *problems) *EKSCluster {
 		p.add(at+".vpcCidr", "must be an IPv4 range from /16 to /24 (split into %d subnets), got %s", 2*maxZones, e.VPCCIDR)
 	}
 	if len(e.AvailabilityZones) > 0 {
+		if raw.ZoneCount != nil && *raw.ZoneCount != len(e.AvailabilityZones) {
+			p.add(at+".zoneCount", "is %d but %d availabilityZones are listed; set one of them", *raw.ZoneCount, len(e.AvailabilityZones))
+		}
 		e.ZoneCount = len(e.AvailabilityZones)
 		for i, zone := range e.AvailabilityZones {
 			if !strings.HasPrefix(zone, e.Region) || len(zone) != len(e.Region)+1 {

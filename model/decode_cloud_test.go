@@ -107,6 +107,8 @@ func TestDecode_RejectsBadCloudConfig(t *testing.T) {
 			"cloudnative:cluster.eks.vpcCidr: must be an IPv4 range from /16 to /24"},
 		{"eks bad log type", "eks", map[string]any{"region": "eu-west-1", "logTypes": []string{"kubelet"}},
 			`cloudnative:cluster.eks.logTypes[0]: must be one of api, audit, authenticator, controllerManager, scheduler, got "kubelet"`},
+		{"eks zones and a different count", "eks", map[string]any{"region": "eu-west-1", "zoneCount": 3, "availabilityZones": []string{"eu-west-1a", "eu-west-1b"}},
+			"cloudnative:cluster.eks.zoneCount: is 3 but 2 availabilityZones are listed"},
 		{"eks bad account", "eks", map[string]any{"region": "eu-west-1", "accountId": "12345"},
 			"cloudnative:cluster.eks.accountId: must be a 12-digit AWS account ID"},
 		{"aks without subscription", "aks", map[string]any{"location": "westeurope"},
@@ -141,4 +143,11 @@ func TestDecode_RefusesABlockForAnotherTarget(t *testing.T) {
 	f.cluster["eks"] = map[string]any{"region": "eu-west-1"}
 	_, err := decodeCloud(t, f, "dev")
 	assert.ErrorContains(t, err, `cloudnative:cluster.eks: is set but cluster.kind is "gke"`)
+}
+
+func TestDecode_KubeconfigSecretOnlyForExisting(t *testing.T) {
+	raw := cloudFixture("gke", map[string]any{"project": "shop-project", "location": "europe-west1"}).raw(t)
+	raw.HasKubeconfigSecret = true
+	_, err := Decode(raw, projectDir(t))
+	assert.ErrorContains(t, err, "cloudnative:kubeconfig: is set, but only cluster.kind existing reads it")
 }
