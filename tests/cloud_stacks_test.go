@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,14 +13,17 @@ import (
 )
 
 // cloudTargets maps a cluster kind to the resources that must be protected in
-// a production stack, and to the credential plugin of its kubeconfig.
+// a production stack, to the credential plugin of its kubeconfig,
+// a kubeconfig, and to its cloud package and provider.
 var cloudTargets = map[string]struct {
 	protected []string
 	plugin    string
+	pkg       string
+	provider  string
 }{
-	"gke": {[]string{"gcp:container/cluster:Cluster", "gcp:container/nodePool:NodePool"}, "gke-gcloud-auth-plugin"},
-	"eks": {[]string{"aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup"}, "aws"},
-	"aks": {[]string{"azure-native:resources:ResourceGroup", "azure-native:containerservice:ManagedCluster"}, "kubelogin"},
+	"gke": {[]string{"gcp:container/cluster:Cluster", "gcp:container/nodePool:NodePool"}, "gke-gcloud-auth-plugin", "gcp", "gcp"},
+	"eks": {[]string{"aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup"}, "aws", "aws", "aws"},
+	"aks": {[]string{"azure-native:resources:ResourceGroup", "azure-native:containerservice:ManagedCluster"}, "kubelogin", "azure-native", "azure"},
 }
 
 // cloudStacks returns the committed stacks on a cloud target, by kind.
@@ -73,6 +77,14 @@ func TestCloudStacks_ClusterFeedsThePlatform(t *testing.T) {
 					resources := mocks.OfType(token)
 					require.Len(t, resources, 1, token)
 					assert.Equal(t, production, resources[0].Protect, "%s protected exactly in production", token)
+				}
+
+				// One pinned provider of the cloud, and every cloud resource on it.
+				require.Len(t, mocks.OfType("pulumi:providers:"+target.pkg), 1)
+				for _, r := range mocks.Resources() {
+					if strings.HasPrefix(r.Type, target.pkg+":") {
+						assert.Contains(t, r.Provider, "::pulumi:providers:"+target.pkg+"::"+target.provider+"::", "%s %s", r.Type, r.Name)
+					}
 				}
 
 				providers := mocks.OfType("pulumi:providers:kubernetes")

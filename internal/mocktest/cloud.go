@@ -41,8 +41,9 @@ users:
       args: [get-token, --login, azurecli, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630]
 `
 
-// FakeZones are the availability zones the mocked AWS reports.
-var FakeZones = []string{"eu-west-1a", "eu-west-1b", "eu-west-1c"}
+// FakeZoneLetters are the availability zones the mocked AWS reports in the
+// provider's region (eu-west-1a, eu-west-1b, …).
+var FakeZoneLetters = []string{"a", "b", "c"}
 
 // cloudOutputs add what a cloud computes to a resource's echoed inputs.
 var cloudOutputs = map[string]func(name string, inputs resource.PropertyMap) map[string]any{
@@ -75,25 +76,40 @@ var cloudOutputs = map[string]func(name string, inputs resource.PropertyMap) map
 	},
 }
 
+// providerRegion is the region an aws provider was configured with; an
+// unconfigured (default) provider answers with the AWS CLI's usual default.
+func providerRegion(provider resource.PropertyMap) string {
+	if region, ok := provider["region"]; ok && region.IsString() {
+		return region.StringValue()
+	}
+	return "us-east-1"
+}
+
 func fakeARN(service, kind string) func(string, resource.PropertyMap) map[string]any {
 	return func(name string, _ resource.PropertyMap) map[string]any {
 		return map[string]any{"arn": "arn:aws:" + service + "::" + FakeAWSAccountID + ":" + kind + "/" + name}
 	}
 }
 
-// CloudInvokes answer the invokes the cloud targets make, by token.
-var CloudInvokes = map[string]func(args resource.PropertyMap) map[string]any{
-	"aws:index/getPartition:getPartition": func(resource.PropertyMap) map[string]any {
+// CloudInvokes answer the invokes the cloud targets make, by token, from the
+// invoke's arguments and the inputs of the provider it went to.
+var CloudInvokes = map[string]func(args, provider resource.PropertyMap) map[string]any{
+	"aws:index/getRegion:getRegion": func(_, provider resource.PropertyMap) map[string]any {
+		region := providerRegion(provider)
+		return map[string]any{"name": region, "id": region}
+	},
+	"aws:index/getPartition:getPartition": func(_, _ resource.PropertyMap) map[string]any {
 		return map[string]any{"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
 	},
-	"aws:index/getAvailabilityZones:getAvailabilityZones": func(resource.PropertyMap) map[string]any {
-		names := make([]any, len(FakeZones))
-		for i, z := range FakeZones {
-			names[i] = z
+	"aws:index/getAvailabilityZones:getAvailabilityZones": func(_, provider resource.PropertyMap) map[string]any {
+		region := providerRegion(provider)
+		names := make([]any, len(FakeZoneLetters))
+		for i, letter := range FakeZoneLetters {
+			names[i] = region + letter
 		}
-		return map[string]any{"names": names, "id": "eu-west-1"}
+		return map[string]any{"names": names, "id": region}
 	},
-	"azure-native:containerservice:listManagedClusterUserCredentials": func(resource.PropertyMap) map[string]any {
+	"azure-native:containerservice:listManagedClusterUserCredentials": func(_, _ resource.PropertyMap) map[string]any {
 		return map[string]any{"kubeconfigs": []any{map[string]any{
 			"name":  "clusterUser",
 			"value": base64.StdEncoding.EncodeToString([]byte(FakeAKSKubeconfig)),

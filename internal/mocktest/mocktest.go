@@ -21,6 +21,7 @@ const FakeKubeconfig = "apiVersion: v1\nkind: Config\nclusters: []\n"
 
 // Resource is one registered (or read) resource.
 type Resource struct {
+	ID        string
 	Type      string
 	Name      string
 	Inputs    resource.PropertyMap
@@ -80,14 +81,14 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 			outputs[k] = v
 		}
 	}
+	r.ID = args.ID
+	if r.ID == "" {
+		r.ID = args.Name + "-id"
+	}
 	m.mu.Lock()
 	m.resources = append(m.resources, r)
 	m.mu.Unlock()
-	id := args.ID
-	if id == "" {
-		id = args.Name + "-id"
-	}
-	return id, outputs, nil
+	return r.ID, outputs, nil
 }
 
 // Call records an invoke and answers it from CloudInvokes by token. A cloud
@@ -98,12 +99,27 @@ func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	m.invokes = append(m.invokes, Invoke{Token: args.Token, Args: args.Args, Provider: args.Provider})
 	m.mu.Unlock()
 	if answer, ok := CloudInvokes[args.Token]; ok {
-		return resource.NewPropertyMapFromMap(answer(args.Args)), nil
+		return resource.NewPropertyMapFromMap(answer(args.Args, m.providerInputs(args.Provider))), nil
 	}
 	if !strings.HasPrefix(args.Token, "kubernetes:") && !strings.HasPrefix(args.Token, "pulumi:") {
 		return nil, fmt.Errorf("mocktest: no fake for invoke %s", args.Token)
 	}
 	return resource.PropertyMap{}, nil
+}
+
+// providerInputs are the inputs of the provider an invoke went to ("urn::id"),
+// so a fake can answer as that provider's configuration would.
+func (m *Mocks) providerInputs(reference string) resource.PropertyMap {
+	if reference == "" {
+		return resource.PropertyMap{}
+	}
+	id := reference[strings.LastIndex(reference, "::")+2:]
+	for _, r := range m.Resources() {
+		if strings.HasPrefix(r.Type, "pulumi:providers:") && r.ID == id {
+			return r.Inputs
+		}
+	}
+	return resource.PropertyMap{}
 }
 
 // Invokes returns the recorded invokes of a token.

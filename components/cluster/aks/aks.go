@@ -40,7 +40,8 @@ type Cluster struct {
 }
 
 // New creates the resource group, the managed cluster, and the Kubernetes
-// provider that reaches it.
+// provider that reaches it. Pass the azure-native provider in opts
+// (pulumi.Provider), built from ProviderArgs.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Cluster, error) {
 	c := &Cluster{}
 	if err := ctx.RegisterComponentResource("cloudnative:cluster:AKS", name, c, opts...); err != nil {
@@ -48,17 +49,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	cfg := args.Config
 
-	// The subscription and region come from the stack, not from whatever the
-	// Azure CLI happens to be logged in to.
-	azure, err := azurenative.NewProvider(ctx, name, &azurenative.ProviderArgs{
-		SubscriptionId: pulumi.StringPtr(cfg.SubscriptionID),
-		Location:       pulumi.StringPtr(cfg.Location),
-	}, pulumi.Parent(c))
-	if err != nil {
-		return nil, fmt.Errorf("aks %s: azure provider: %w", name, err)
-	}
-	children := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(azure)}
+	// Children use the azure-native provider the caller passed (see
+	// ProviderArgs); each names its location itself.
+	children := []pulumi.ResourceOption{pulumi.Parent(c)}
 
+	var err error
 	c.ResourceGroup, err = resources.NewResourceGroup(ctx, name, &resources.ResourceGroupArgs{
 		ResourceGroupName: pulumi.String(cfg.ResourceGroup),
 		Location:          pulumi.String(cfg.Location),
@@ -89,7 +84,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		ResourceGroupName: c.ResourceGroup.Name,
 		ResourceName:      c.Cluster.Name,
 		Format:            format,
-	}, pulumi.Provider(azure))
+	}, pulumi.Parent(c))
 	kubeconfig := pulumi.ToSecret(credentials.Kubeconfigs().ApplyT(firstKubeconfig)).(pulumi.StringOutput)
 
 	identifier := fmt.Sprintf("aks/%s/%s/%s", cfg.SubscriptionID, cfg.ResourceGroup, cfg.Name)
@@ -106,6 +101,15 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		Provider:   provider,
 	}
 	return c, cluster.RegisterAccess(ctx, c, c.access)
+}
+
+// ProviderArgs pin the azure-native provider to the cluster's subscription and
+// location, whatever the Azure CLI is logged in to.
+func ProviderArgs(cfg model.AKSCluster) *azurenative.ProviderArgs {
+	return &azurenative.ProviderArgs{
+		SubscriptionId: pulumi.StringPtr(cfg.SubscriptionID),
+		Location:       pulumi.StringPtr(cfg.Location),
+	}
 }
 
 // Access returns the cluster's kubeconfig and provider.

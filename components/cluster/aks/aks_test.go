@@ -3,6 +3,7 @@ package aks
 import (
 	"testing"
 
+	azurenative "github.com/pulumi/pulumi-azure-native-sdk/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
@@ -29,21 +30,26 @@ func config() model.AKSCluster {
 func create(t *testing.T, cfg model.AKSCluster, production bool) *mocktest.Mocks {
 	t.Helper()
 	return mocktest.MustRun(t, func(ctx *pulumi.Context) error {
-		_, err := New(ctx, "cluster", &Args{Config: cfg, Production: production})
+		provider, err := azurenative.NewProvider(ctx, "azure", ProviderArgs(cfg))
+		if err != nil {
+			return err
+		}
+		_, err = New(ctx, "cluster", &Args{Config: cfg, Production: production}, pulumi.Provider(provider))
 		return err
 	})
 }
 
 func TestAKS_ProviderAndResourceGroup(t *testing.T) {
 	mocks := create(t, config(), false)
-	azure := mocks.Get(t, "pulumi:providers:azure-native", "cluster")
+	azure := mocks.Get(t, "pulumi:providers:azure-native", "azure")
 	assert.Equal(t, "00000000-0000-0000-0000-000000000001", azure.Field("subscriptionId"))
 	assert.Equal(t, "westeurope", azure.Field("location"))
 
 	group := mocks.Get(t, "azure-native:resources:ResourceGroup", "cluster")
 	assert.Equal(t, "shop-prod-rg", group.Field("resourceGroupName"))
 	assert.Equal(t, "shop", group.Field("tags", "team"))
-	assert.Contains(t, group.Provider, "pulumi:providers:azure-native::cluster")
+	assert.Contains(t, group.Provider, "pulumi:providers:azure-native::azure")
+	assert.Equal(t, "westeurope", group.Field("location"))
 }
 
 func TestAKS_ClusterIdentityNodePoolAndNetworking(t *testing.T) {
@@ -113,7 +119,7 @@ func TestAKS_KubeconfigComesFromUserCredentials(t *testing.T) {
 	assert.Equal(t, "shop-prod-rg", calls[0].Args["resourceGroupName"].StringValue())
 	assert.Equal(t, "shop-prod", calls[0].Args["resourceName"].StringValue())
 	assert.Equal(t, "exec", calls[0].Args["format"].StringValue(), "Entra ID sign-in goes through kubelogin")
-	assert.Contains(t, calls[0].Provider, "pulumi:providers:azure-native::cluster")
+	assert.Contains(t, calls[0].Provider, "pulumi:providers:azure-native::azure")
 
 	provider := mocks.Get(t, "pulumi:providers:kubernetes", "cluster")
 	assert.Equal(t, resource.NewStringProperty("aks/00000000-0000-0000-0000-000000000001/shop-prod-rg/shop-prod"), provider.Inputs["clusterIdentifier"])

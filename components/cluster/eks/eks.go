@@ -36,7 +36,8 @@ type Cluster struct {
 	access          cluster.Access
 }
 
-// New creates the cluster and the Kubernetes provider that reaches it.
+// New creates the cluster and the Kubernetes provider that reaches it. Pass the
+// aws provider in opts (pulumi.Provider), built from ProviderArgs.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Cluster, error) {
 	c := &Cluster{}
 	if err := ctx.RegisterComponentResource("cloudnative:cluster:EKS", name, c, opts...); err != nil {
@@ -44,26 +45,22 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	cfg := args.Config
 
-	// Pin the region (and the account, when given) whatever the caller's AWS
-	// profile says: a wrong default must not create a cluster elsewhere.
-	providerArgs := &aws.ProviderArgs{
-		Region:      pulumi.StringPtr(cfg.Region),
-		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(cfg.Tags)},
-	}
-	if cfg.AccountID != "" {
-		providerArgs.AllowedAccountIds = pulumi.StringArray{pulumi.String(cfg.AccountID)}
-	}
-	amazon, err := aws.NewProvider(ctx, name, providerArgs, pulumi.Parent(c))
+	// Children and lookups use the aws provider the caller passed (see
+	// ProviderArgs). AWS resources carry no region of their own, so check that
+	// provider's region: a wrong default must not build the cluster elsewhere.
+	children := []pulumi.ResourceOption{pulumi.Parent(c)}
+	region, err := aws.GetRegion(ctx, &aws.GetRegionArgs{}, pulumi.Parent(c))
 	if err != nil {
-		return nil, fmt.Errorf("eks %s: aws provider: %w", name, err)
+		return nil, fmt.Errorf("eks %s: look up the provider's region: %w", name, err)
 	}
-	children := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(amazon)}
-
-	partition, err := aws.GetPartition(ctx, &aws.GetPartitionArgs{}, pulumi.Provider(amazon))
+	if region.Name != cfg.Region {
+		return nil, fmt.Errorf("eks %s: the aws provider works in %s but the cluster is configured for %s; pass a provider built from eks.ProviderArgs", name, region.Name, cfg.Region)
+	}
+	partition, err := aws.GetPartition(ctx, &aws.GetPartitionArgs{}, pulumi.Parent(c))
 	if err != nil {
 		return nil, fmt.Errorf("eks %s: look up the AWS partition: %w", name, err)
 	}
-	zones, err := availabilityZones(ctx, cfg, amazon)
+	zones, err := availabilityZones(ctx, cfg, c)
 	if err != nil {
 		return nil, fmt.Errorf("eks %s: %w", name, err)
 	}
@@ -111,6 +108,19 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	return c, cluster.RegisterAccess(ctx, c, c.access)
 }
 
+// ProviderArgs pin the aws provider to the cluster's region and, when given, its
+// account, and tag every resource.
+func ProviderArgs(cfg model.EKSCluster) *aws.ProviderArgs {
+	args := &aws.ProviderArgs{
+		Region:      pulumi.StringPtr(cfg.Region),
+		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(cfg.Tags)},
+	}
+	if cfg.AccountID != "" {
+		args.AllowedAccountIds = pulumi.StringArray{pulumi.String(cfg.AccountID)}
+	}
+	return args
+}
+
 // Access returns the cluster's kubeconfig and provider.
 func (c *Cluster) Access() cluster.Access { return c.access }
 
@@ -125,7 +135,7 @@ func Kubeconfig(contextName, server, caData, clusterName, region string) (string
 
 // availabilityZones are the configured zones, or the first ZoneCount zones the
 // region reports as available without opting in.
-func availabilityZones(ctx *pulumi.Context, cfg model.EKSCluster, provider *aws.Provider) ([]string, error) {
+func availabilityZones(ctx *pulumi.Context, cfg model.EKSCluster, parent pulumi.Resource) ([]string, error) {
 	if len(cfg.AvailabilityZones) > 0 {
 		return cfg.AvailabilityZones, nil
 	}
@@ -134,7 +144,7 @@ func availabilityZones(ctx *pulumi.Context, cfg model.EKSCluster, provider *aws.
 		Filters: []aws.GetAvailabilityZonesFilter{
 			{Name: "opt-in-status", Values: []string{"opt-in-not-required"}},
 		},
-	}, pulumi.Provider(provider))
+	}, pulumi.Parent(parent))
 	if err != nil {
 		return nil, fmt.Errorf("look up availability zones: %w", err)
 	}

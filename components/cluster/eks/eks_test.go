@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
@@ -33,22 +34,38 @@ func config() model.EKSCluster {
 func create(t *testing.T, cfg model.EKSCluster, production bool) *mocktest.Mocks {
 	t.Helper()
 	return mocktest.MustRun(t, func(ctx *pulumi.Context) error {
-		_, err := New(ctx, "cluster", &Args{Config: cfg, Production: production})
+		provider, err := aws.NewProvider(ctx, "aws", ProviderArgs(cfg))
+		if err != nil {
+			return err
+		}
+		_, err = New(ctx, "cluster", &Args{Config: cfg, Production: production}, pulumi.Provider(provider))
 		return err
 	})
 }
 
 func TestEKS_ProviderPinsRegionAccountAndTags(t *testing.T) {
 	mocks := create(t, config(), false)
-	amazon := mocks.Get(t, "pulumi:providers:aws", "cluster")
+	amazon := mocks.Get(t, "pulumi:providers:aws", "aws")
 	assert.Equal(t, "eu-west-1", amazon.Field("region"))
 	assert.Equal(t, []any{"123456789012"}, amazon.Field("allowedAccountIds"))
 	assert.Equal(t, "shop", amazon.Field("defaultTags", "tags", "team"))
 	for _, r := range mocks.Resources() {
 		if strings.HasPrefix(r.Type, "aws:") {
-			assert.Contains(t, r.Provider, "pulumi:providers:aws::cluster", "%s %s", r.Type, r.Name)
+			assert.Contains(t, r.Provider, "pulumi:providers:aws::aws", "%s %s", r.Type, r.Name)
 		}
 	}
+}
+
+func TestEKS_RefusesAProviderOfAnotherRegion(t *testing.T) {
+	_, err := mocktest.Run(t, func(ctx *pulumi.Context) error {
+		provider, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{Region: pulumi.StringPtr("us-east-1")})
+		if err != nil {
+			return err
+		}
+		_, err = New(ctx, "cluster", &Args{Config: config()}, pulumi.Provider(provider))
+		return err
+	}, nil)
+	assert.ErrorContains(t, err, "the aws provider works in us-east-1 but the cluster is configured for eu-west-1")
 }
 
 func TestEKS_ZonesComeFromTheRegionUnlessPinned(t *testing.T) {
@@ -56,7 +73,7 @@ func TestEKS_ZonesComeFromTheRegionUnlessPinned(t *testing.T) {
 	lookups := mocks.Invokes("aws:index/getAvailabilityZones:getAvailabilityZones")
 	require.Len(t, lookups, 1)
 	assert.Equal(t, "available", lookups[0].Args["state"].StringValue())
-	assert.Contains(t, lookups[0].Provider, "pulumi:providers:aws::cluster")
+	assert.Contains(t, lookups[0].Provider, "pulumi:providers:aws::aws", "lookups go to the provider passed in")
 	assert.Len(t, mocks.OfType("aws:ec2/subnet:Subnet"), 4, "a public and a private subnet in each of 2 zones")
 	mocks.Get(t, "aws:ec2/subnet:Subnet", "cluster-private-eu-west-1b")
 

@@ -32,7 +32,8 @@ type Cluster struct {
 }
 
 // New creates the network, the cluster and its node pool, and the Kubernetes
-// provider that reaches the cluster.
+// provider that reaches the cluster. Pass the google provider in opts
+// (pulumi.Provider), built from ProviderArgs.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Cluster, error) {
 	c := &Cluster{}
 	if err := ctx.RegisterComponentResource("cloudnative:cluster:GKE", name, c, opts...); err != nil {
@@ -40,17 +41,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	cfg := args.Config
 
-	// Everything below goes to this project and region, whatever the user's
-	// gcloud defaults are.
-	google, err := gcp.NewProvider(ctx, name, &gcp.ProviderArgs{
-		Project:       pulumi.StringPtr(cfg.Project),
-		Region:        pulumi.StringPtr(cfg.Region),
-		DefaultLabels: pulumi.ToStringMap(cfg.Labels),
-	}, pulumi.Parent(c))
-	if err != nil {
-		return nil, fmt.Errorf("gke %s: google provider: %w", name, err)
-	}
-	children := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(google)}
+	// Children use the google provider the caller passed (see ProviderArgs), and
+	// name the project themselves: gcloud's default project is never used.
+	children := []pulumi.ResourceOption{pulumi.Parent(c)}
 
 	network, err := newNetwork(ctx, name, cfg, children...)
 	if err != nil {
@@ -91,6 +84,16 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	return c, cluster.RegisterAccess(ctx, c, c.access)
 }
 
+// ProviderArgs pin the google provider to the cluster's project and region and
+// put its labels on every resource that takes labels.
+func ProviderArgs(cfg model.GKECluster) *gcp.ProviderArgs {
+	return &gcp.ProviderArgs{
+		Project:       pulumi.StringPtr(cfg.Project),
+		Region:        pulumi.StringPtr(cfg.Region),
+		DefaultLabels: pulumi.ToStringMap(cfg.Labels),
+	}
+}
+
 // Access returns the cluster's kubeconfig and provider.
 func (c *Cluster) Access() cluster.Access { return c.access }
 
@@ -106,6 +109,7 @@ func Kubeconfig(contextName, server, caData string) (string, error) {
 func clusterArgs(cfg model.GKECluster, network *network, production bool) *container.ClusterArgs {
 	args := &container.ClusterArgs{
 		Name:       pulumi.String(cfg.Name),
+		Project:    pulumi.String(cfg.Project),
 		Location:   pulumi.String(cfg.Location),
 		Network:    network.Network.ID(),
 		Subnetwork: network.Subnetwork.ID(),

@@ -1,8 +1,10 @@
 package gke
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
@@ -28,7 +30,11 @@ func config() model.GKECluster {
 func create(t *testing.T, cfg model.GKECluster, production bool) *mocktest.Mocks {
 	t.Helper()
 	return mocktest.MustRun(t, func(ctx *pulumi.Context) error {
-		_, err := New(ctx, "cluster", &Args{Config: cfg, Production: production})
+		provider, err := gcp.NewProvider(ctx, "gcp", ProviderArgs(cfg))
+		if err != nil {
+			return err
+		}
+		_, err = New(ctx, "cluster", &Args{Config: cfg, Production: production}, pulumi.Provider(provider))
 		return err
 	})
 }
@@ -36,14 +42,19 @@ func create(t *testing.T, cfg model.GKECluster, production bool) *mocktest.Mocks
 func TestGKE_NetworkIsVPCNativeWithPodAndServiceRanges(t *testing.T) {
 	mocks := create(t, config(), false)
 
-	google := mocks.Get(t, "pulumi:providers:gcp", "cluster")
+	google := mocks.Get(t, "pulumi:providers:gcp", "gcp")
 	assert.Equal(t, "shop-project", google.Field("project"))
 	assert.Equal(t, "europe-west1", google.Field("region"))
 	assert.Equal(t, "shop", google.Field("defaultLabels", "team"))
 
 	network := mocks.Get(t, "gcp:compute/network:Network", "cluster")
 	assert.Equal(t, false, network.Field("autoCreateSubnetworks"))
-	assert.Contains(t, network.Provider, "pulumi:providers:gcp::cluster", "children use the stack's project, not gcloud's default")
+	assert.Contains(t, network.Provider, "pulumi:providers:gcp::gcp", "children use the provider passed in")
+	for _, r := range mocks.Resources() {
+		if strings.HasPrefix(r.Type, "gcp:") {
+			assert.Equal(t, "shop-project", r.Field("project"), "%s %s names its project: gcloud's default is never used", r.Type, r.Name)
+		}
+	}
 
 	subnet := mocks.Get(t, "gcp:compute/subnetwork:Subnetwork", "cluster")
 	assert.Equal(t, "10.10.0.0/20", subnet.Field("ipCidrRange"))

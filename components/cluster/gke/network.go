@@ -30,6 +30,7 @@ type network struct {
 // private nodes, Cloud NAT and the firewall opening for Istio's webhooks.
 func newNetwork(ctx *pulumi.Context, name string, cfg model.GKECluster, opts ...pulumi.ResourceOption) (*network, error) {
 	vpc, err := compute.NewNetwork(ctx, name, &compute.NetworkArgs{
+		Project:               pulumi.String(cfg.Project),
 		AutoCreateSubnetworks: pulumi.Bool(false),
 		RoutingMode:           pulumi.String("REGIONAL"),
 		Description:           pulumi.String("Network of GKE cluster " + cfg.Name),
@@ -38,6 +39,7 @@ func newNetwork(ctx *pulumi.Context, name string, cfg model.GKECluster, opts ...
 		return nil, fmt.Errorf("gke %s: network: %w", name, err)
 	}
 	subnet, err := compute.NewSubnetwork(ctx, name, &compute.SubnetworkArgs{
+		Project:     pulumi.String(cfg.Project),
 		Network:     vpc.ID(),
 		Region:      pulumi.String(cfg.Region),
 		IpCidrRange: pulumi.String(cfg.NodeCIDR),
@@ -62,6 +64,7 @@ func newNetwork(ctx *pulumi.Context, name string, cfg model.GKECluster, opts ...
 
 func newPrivateNodeAccess(ctx *pulumi.Context, name string, cfg model.GKECluster, vpc *compute.Network, opts ...pulumi.ResourceOption) error {
 	router, err := compute.NewRouter(ctx, name, &compute.RouterArgs{
+		Project: pulumi.String(cfg.Project),
 		Network: vpc.ID(),
 		Region:  pulumi.String(cfg.Region),
 	}, opts...)
@@ -71,6 +74,7 @@ func newPrivateNodeAccess(ctx *pulumi.Context, name string, cfg model.GKECluster
 	// Nodes without public addresses pull images from other registries
 	// (docker.io) through NAT.
 	_, err = compute.NewRouterNat(ctx, name, &compute.RouterNatArgs{
+		Project:                       pulumi.String(cfg.Project),
 		Router:                        router.Name,
 		Region:                        pulumi.String(cfg.Region),
 		NatIpAllocateOption:           pulumi.String("AUTO_ONLY"),
@@ -84,6 +88,7 @@ func newPrivateNodeAccess(ctx *pulumi.Context, name string, cfg model.GKECluster
 		return fmt.Errorf("gke %s: cloud nat: %w", name, err)
 	}
 	_, err = compute.NewFirewall(ctx, name+"-istio-webhooks", &compute.FirewallArgs{
+		Project:      pulumi.String(cfg.Project),
 		Network:      vpc.ID(),
 		Description:  pulumi.String("Lets the GKE control plane call istiod's webhooks on the nodes"),
 		Direction:    pulumi.String("INGRESS"),

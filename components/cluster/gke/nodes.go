@@ -27,6 +27,7 @@ var NodeRoles = []string{
 // autoscaled, auto-repaired and auto-upgraded node pool.
 func newNodePool(ctx *pulumi.Context, name string, cfg model.GKECluster, gke *container.Cluster, production bool, opts ...pulumi.ResourceOption) (*container.NodePool, error) {
 	account, err := serviceaccount.NewAccount(ctx, name+"-nodes", &serviceaccount.AccountArgs{
+		Project:     pulumi.String(cfg.Project),
 		AccountId:   pulumi.String(nodeAccountID(cfg.Name)),
 		DisplayName: pulumi.String("Nodes of GKE cluster " + cfg.Name),
 	}, opts...)
@@ -48,6 +49,7 @@ func newNodePool(ctx *pulumi.Context, name string, cfg model.GKECluster, gke *co
 
 	pool := cfg.NodePool
 	nodePool, err := container.NewNodePool(ctx, name, &container.NodePoolArgs{
+		Project:  pulumi.String(cfg.Project),
 		Cluster:  gke.Name,
 		Location: gke.Location,
 		// Bounds across all the pool's zones, as the user thinks of them.
