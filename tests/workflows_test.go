@@ -103,3 +103,46 @@ func TestWorkflows_PreviewLogsInToEachStacksCloud(t *testing.T) {
 		assert.Equal(t, cloudOfKind[kind], entry.Cloud, "stack %s runs on %s", entry.Stack, kind)
 	}
 }
+
+// loginAction is the action that logs a job in to a cloud.
+var loginAction = map[string]string{
+	"gcp":   "google-github-actions/auth@",
+	"aws":   "aws-actions/configure-aws-credentials@",
+	"azure": "azure/login@",
+}
+
+// TestWorkflows_PromotionLogsInToTheSourcesCloud: promotion previews the source
+// stack (is it up to date?), so for each source it offers, the job must log in
+// to that stack's cloud.
+func TestWorkflows_PromotionLogsInToTheSourcesCloud(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), ".github", "workflows", "promote.yml"))
+	require.NoError(t, err)
+	var workflow struct {
+		On struct {
+			WorkflowDispatch struct {
+				Inputs map[string]struct{ Options []string }
+			} `yaml:"workflow_dispatch"`
+		}
+		Jobs map[string]struct {
+			Steps []struct {
+				If   string
+				Uses string
+			}
+		}
+	}
+	require.NoError(t, yaml.Unmarshal(data, &workflow))
+	sources := workflow.On.WorkflowDispatch.Inputs["from"].Options
+	require.NotEmpty(t, sources)
+	for _, source := range sources {
+		kind, _ := stackConfig(t, repoRoot(t), source)["cloudnative:cluster"].(map[string]any)["kind"].(string)
+		cloud := cloudOfKind[kind]
+		if cloud == "none" {
+			continue
+		}
+		found := false
+		for _, step := range workflow.Jobs["promote"].Steps {
+			found = found || (step.If == "inputs.from == '"+source+"'" && strings.HasPrefix(step.Uses, loginAction[cloud]))
+		}
+		assert.True(t, found, "promoting from %s (on %s) needs a %s login step", source, kind, cloud)
+	}
+}
