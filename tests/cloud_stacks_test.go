@@ -99,3 +99,34 @@ func TestCloudStacks_ClusterFeedsThePlatform(t *testing.T) {
 		}
 	}
 }
+
+// TestCloudStacks_BadClusterConfigFailsBeforeAnyResource breaks each cloud stack's
+// cluster block the ways the issue names and checks that nothing is registered.
+func TestCloudStacks_BadClusterConfigFailsBeforeAnyResource(t *testing.T) {
+	cases := []struct {
+		stack, kind string
+		edit        func(block map[string]any)
+		want        string
+	}{
+		{"dev", "gke", func(b map[string]any) { b["location"] = "europe west" }, "cluster.gke.location"},
+		{"dev", "gke", func(b map[string]any) { delete(b, "project") }, "cluster.gke.project: is required"},
+		{"staging", "eks", func(b map[string]any) {
+			b["nodeGroup"].(map[string]any)["minNodes"] = 7
+		}, "cluster.eks.nodeGroup.maxNodes: must be at least minNodes (7), got 6"},
+		{"staging", "eks", func(b map[string]any) { b["kubernetesVersion"] = "v1.33" }, "cluster.eks.kubernetesVersion"},
+		{"prod", "aks", func(b map[string]any) { delete(b, "subscriptionId") }, "cluster.aks.subscriptionId: is required"},
+		{"prod", "aks", func(b map[string]any) { b["location"] = "West Europe" }, "cluster.aks.location"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.stack+" "+tc.want, func(t *testing.T) {
+			cfg := stackConfig(t, repoRoot(t), tc.stack)
+			cluster := cfg["cloudnative:cluster"].(map[string]any)
+			require.Equal(t, tc.kind, cluster["kind"], "the committed stack runs on %s", tc.kind)
+			tc.edit(cluster[tc.kind].(map[string]any))
+			mocks, err := mocktest.Run(t, stacks.Program(machineLocalFiles(t, cfg)), cfg)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.Empty(t, mocks.Resources(), "nothing is registered")
+		})
+	}
+}
