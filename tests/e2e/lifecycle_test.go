@@ -11,8 +11,10 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
 
 	"github.com/cloudnative-pac/platform/internal/mocktest"
 )
@@ -28,6 +30,7 @@ func TestLifecycle(t *testing.T) {
 	}{
 		{"UpFromEmpty", testUpFromEmpty},
 		{"PreviewAfterUpProposesNothing", testNoChanges},
+		{"NewKubeconfigForTheSameClusterReplacesNothing", testNewKubeconfigSameCluster},
 		{"AutoscaledDeploymentShowsNoDiff", testAutoscaledNoDiff},
 		{"RecreateStopsOldPodsFirst", testRecreate},
 		{"RampedKeepsAvailability", testRamped},
@@ -372,4 +375,58 @@ func assertImage(t *testing.T, p *env, app, image string, replicas int) {
 		count++
 	}
 	assert.Equal(t, replicas, count, "%s pods", app)
+}
+
+// testCredentialRotation gives the stack a new kubeconfig for the same cluster,
+// as a cloud CLI would write after rotating credentials: a service account's
+// token instead of the admin's, and the endpoint by name (localhost) instead of
+// by address. The provider's cluster identifier must keep the provider, and with
+// it every object, from being replaced: an update of the provider only.
+func testNewKubeconfigSameCluster(t *testing.T, p *env) {
+	for _, args := range [][]string{
+		{"create", "serviceaccount", "rotated", "-n", "kube-system"},
+		{"create", "clusterrolebinding", "rotated-admin", "--clusterrole=cluster-admin", "--serviceaccount=kube-system:rotated"},
+	} {
+		_, err := p.kubectl(args...)
+		require.NoError(t, err)
+	}
+	token, err := p.kubectl("create", "token", "rotated", "-n", "kube-system", "--duration=1h")
+	require.NoError(t, err)
+
+	var kubeconfig map[string]any
+	data, err := os.ReadFile(p.kubeconfig)
+	require.NoError(t, err)
+	require.NoError(t, yaml.Unmarshal(data, &kubeconfig))
+	user := dig(kubeconfig, "users", 0, "user").(map[string]any)
+	require.NotEqual(t, strings.TrimSpace(token), user["token"])
+	user["token"] = strings.TrimSpace(token)
+	cluster := dig(kubeconfig, "clusters", 0, "cluster").(map[string]any)
+	require.Contains(t, cluster["server"], "https://127.0.0.1:")
+	cluster["server"] = strings.Replace(cluster["server"].(string), "127.0.0.1", "localhost", 1)
+	rotated := filepath.Join(t.TempDir(), "kubeconfig")
+	data, err = yaml.Marshal(kubeconfig)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(rotated, data, 0o600))
+
+	existing := p.cluster()["existing"].(map[string]any)
+	original := existing["kubeconfigPath"]
+	existing["kubeconfigPath"] = rotated
+	p.writeConfig()
+	defer func() {
+		existing["kubeconfigPath"] = original
+		p.up()
+	}()
+
+	preview, err := p.stack.Preview(context.Background(), false)
+	require.NoError(t, err)
+	for _, op := range []apitype.OpType{apitype.OpReplace, apitype.OpCreateReplacement, apitype.OpDeleteReplaced, apitype.OpCreate, apitype.OpDelete} {
+		assert.Zero(t, preview.ChangeSummary[op], "a new kubeconfig for the same cluster must not %s anything", op)
+	}
+	assert.Equal(t, 1, preview.ChangeSummary[apitype.OpUpdate], "only the provider is updated")
+
+	result, err := p.stack.Up(context.Background())
+	require.NoError(t, err, "the update runs with the rotated credentials")
+	changes := *result.Summary.ResourceChanges
+	assert.Equal(t, 1, changes[string(apitype.OpUpdate)])
+	assert.Zero(t, changes[string(apitype.OpReplace)])
 }
