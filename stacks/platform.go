@@ -109,6 +109,9 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 	ctx.Export("cluster", access.Name)
 	ctx.Export("clusterEndpoint", access.Endpoint)
 	ctx.Export("clusterLocation", access.Location)
+	if access.WorkloadIdentity != (pulumi.StringMapOutput{}) {
+		ctx.Export("workloadIdentity", access.WorkloadIdentity)
+	}
 	ctx.Export("kubeconfig", pulumi.ToSecret(access.Kubeconfig))
 	ctx.Export("namespace", env.Namespace)
 	ctx.Export("gateway", pulumi.String(ingress.Ref))

@@ -23,6 +23,10 @@ type Access struct {
 	Location   pulumi.StringOutput
 	Kubeconfig pulumi.StringOutput
 	Provider   *kubernetes.Provider
+	// WorkloadIdentity is what a cloud role needs to trust the cluster's service
+	// accounts (issuer, and the OIDC provider or workload pool); nil for local
+	// targets.
+	WorkloadIdentity pulumi.StringMapOutput
 }
 
 // Cluster is one target: a component resource that yields Access.
@@ -50,10 +54,14 @@ func NewProvider(ctx *pulumi.Context, name string, kubeconfig pulumi.StringInput
 
 // RegisterAccess finishes a target component: it records its outputs.
 func RegisterAccess(ctx *pulumi.Context, component pulumi.Resource, access Access) error {
-	return ctx.RegisterResourceOutputs(component, pulumi.Map{
+	outputs := pulumi.Map{
 		"name":       access.Name,
 		"endpoint":   access.Endpoint,
 		"location":   access.Location,
 		"kubeconfig": access.Kubeconfig,
-	})
+	}
+	if access.WorkloadIdentity != (pulumi.StringMapOutput{}) {
+		outputs["workloadIdentity"] = access.WorkloadIdentity
+	}
+	return ctx.RegisterResourceOutputs(component, outputs)
 }

@@ -5,6 +5,7 @@
 package mocktest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 )
 
 // FakeKubeconfig is what the mocked minikube kubeconfig command prints.
@@ -221,6 +223,16 @@ func MustRun(t testing.TB, program pulumi.RunFunc) *Mocks {
 		t.Fatalf("program failed: %v", err)
 	}
 	return mocks
+}
+
+// Await returns an output's value once the mocked run has resolved it.
+func Await(t testing.TB, output pulumi.Output) any {
+	t.Helper()
+	result, err := internals.UnsafeAwaitOutput(context.Background(), output)
+	if err != nil {
+		t.Fatalf("await output: %v", err)
+	}
+	return result.Value
 }
 
 // Plain returns the inputs as plain Go values.

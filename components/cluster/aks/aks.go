@@ -34,8 +34,6 @@ type Cluster struct {
 
 	ResourceGroup *resources.ResourceGroup
 	Cluster       *containerservice.ManagedCluster
-	// OIDCIssuerURL is what federated credentials of workload identities trust.
-	OIDCIssuerURL pulumi.StringOutput
 	access        cluster.Access
 }
 
@@ -72,7 +70,6 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, fmt.Errorf("aks %s: managed cluster: %w", name, err)
 	}
-	c.OIDCIssuerURL = c.Cluster.OidcIssuerProfile.IssuerURL().Elem()
 
 	// With Entra ID sign-in the kubeconfig must use kubelogin's exec plugin
 	// rather than the deprecated in-tree azure auth provider.
@@ -99,6 +96,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		Location:   c.Cluster.Location,
 		Kubeconfig: kubeconfig,
 		Provider:   provider,
+		// Federated credentials of managed identities trust this issuer.
+		WorkloadIdentity: pulumi.StringMap{"issuer": c.Cluster.OidcIssuerProfile.IssuerURL().Elem()}.ToStringMapOutput(),
 	}
 	return c, cluster.RegisterAccess(ctx, c, c.access)
 }

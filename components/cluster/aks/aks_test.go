@@ -29,14 +29,29 @@ func config() model.AKSCluster {
 
 func create(t *testing.T, cfg model.AKSCluster, production bool) *mocktest.Mocks {
 	t.Helper()
-	return mocktest.MustRun(t, func(ctx *pulumi.Context) error {
+	mocks, _ := createCluster(t, cfg, production)
+	return mocks
+}
+
+// createCluster runs the component with a provider built from ProviderArgs and
+// returns what was registered and the component.
+func createCluster(t *testing.T, cfg model.AKSCluster, production bool) (*mocktest.Mocks, *Cluster) {
+	t.Helper()
+	var created *Cluster
+	mocks := mocktest.MustRun(t, func(ctx *pulumi.Context) error {
 		provider, err := azurenative.NewProvider(ctx, "azure", ProviderArgs(cfg))
 		if err != nil {
 			return err
 		}
-		_, err = New(ctx, "cluster", &Args{Config: cfg, Production: production}, pulumi.Provider(provider))
+		created, err = New(ctx, "cluster", &Args{Config: cfg, Production: production}, pulumi.Provider(provider))
 		return err
 	})
+	return mocks, created
+}
+
+func TestAKS_ExportsWhatWorkloadIdentityTrusts(t *testing.T) {
+	_, created := createCluster(t, config(), false)
+	assert.Equal(t, map[string]string{"issuer": mocktest.FakeAKSIssuer}, mocktest.Await(t, created.Access().WorkloadIdentity))
 }
 
 func TestAKS_ProviderAndResourceGroup(t *testing.T) {

@@ -31,9 +31,7 @@ type Cluster struct {
 
 	Cluster   *eks.Cluster
 	NodeGroup *eks.NodeGroup
-	// OIDCProviderArn is what IRSA roles trust.
-	OIDCProviderArn pulumi.StringOutput
-	access          cluster.Access
+	access    cluster.Access
 }
 
 // New creates the cluster and the Kubernetes provider that reaches it. Pass the
@@ -77,7 +75,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
-	c.OIDCProviderArn, err = newOIDCProvider(ctx, name, c.Cluster, children...)
+	oidc, err := newOIDCProvider(ctx, name, c.Cluster, children...)
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +102,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		Location:   pulumi.String(cfg.Region).ToStringOutput(),
 		Kubeconfig: kubeconfig,
 		Provider:   provider,
+		// IRSA roles trust the OIDC provider for the cluster's issuer.
+		WorkloadIdentity: pulumi.StringMap{"issuer": oidc.Url, "oidcProviderArn": oidc.Arn}.ToStringMapOutput(),
 	}
 	return c, cluster.RegisterAccess(ctx, c, c.access)
 }

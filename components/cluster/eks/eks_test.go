@@ -33,14 +33,32 @@ func config() model.EKSCluster {
 
 func create(t *testing.T, cfg model.EKSCluster, production bool) *mocktest.Mocks {
 	t.Helper()
-	return mocktest.MustRun(t, func(ctx *pulumi.Context) error {
+	mocks, _ := createCluster(t, cfg, production)
+	return mocks
+}
+
+// createCluster runs the component with a provider built from ProviderArgs and
+// returns what was registered and the component.
+func createCluster(t *testing.T, cfg model.EKSCluster, production bool) (*mocktest.Mocks, *Cluster) {
+	t.Helper()
+	var created *Cluster
+	mocks := mocktest.MustRun(t, func(ctx *pulumi.Context) error {
 		provider, err := aws.NewProvider(ctx, "aws", ProviderArgs(cfg))
 		if err != nil {
 			return err
 		}
-		_, err = New(ctx, "cluster", &Args{Config: cfg, Production: production}, pulumi.Provider(provider))
+		created, err = New(ctx, "cluster", &Args{Config: cfg, Production: production}, pulumi.Provider(provider))
 		return err
 	})
+	return mocks, created
+}
+
+func TestEKS_ExportsWhatWorkloadIdentityTrusts(t *testing.T) {
+	_, created := createCluster(t, config(), false)
+	assert.Equal(t, map[string]string{
+		"issuer":          mocktest.FakeEKSIssuer,
+		"oidcProviderArn": "arn:aws:iam::" + mocktest.FakeAWSAccountID + ":oidc-provider/cluster",
+	}, mocktest.Await(t, created.Access().WorkloadIdentity))
 }
 
 func TestEKS_ProviderPinsRegionAccountAndTags(t *testing.T) {

@@ -74,14 +74,14 @@ func assumeRolePolicy(service string) string {
 // newOIDCProvider registers the cluster's OIDC issuer with IAM, so roles can
 // trust service accounts (IRSA). IAM verifies the issuer's certificate itself;
 // no thumbprint is pinned.
-func newOIDCProvider(ctx *pulumi.Context, name string, cluster *eks.Cluster, opts ...pulumi.ResourceOption) (pulumi.StringOutput, error) {
+func newOIDCProvider(ctx *pulumi.Context, name string, cluster *eks.Cluster, opts ...pulumi.ResourceOption) (*iam.OpenIdConnectProvider, error) {
 	issuer := cluster.Identities.Index(pulumi.Int(0)).Oidcs().Index(pulumi.Int(0)).Issuer().Elem()
 	provider, err := iam.NewOpenIdConnectProvider(ctx, name, &iam.OpenIdConnectProviderArgs{
 		Url:           issuer,
 		ClientIdLists: pulumi.StringArray{pulumi.String("sts.amazonaws.com")},
 	}, opts...)
 	if err != nil {
-		return pulumi.StringOutput{}, fmt.Errorf("eks %s: oidc provider: %w", name, err)
+		return nil, fmt.Errorf("eks %s: oidc provider: %w", name, err)
 	}
-	return provider.Arn, nil
+	return provider, nil
 }

@@ -80,6 +80,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		Location:   c.Cluster.Location,
 		Kubeconfig: kubeconfig,
 		Provider:   provider,
+		WorkloadIdentity: pulumi.StringMap{
+			"workloadPool": pulumi.String(cfg.Project + ".svc.id.goog"),
+			"issuer": pulumi.String(fmt.Sprintf("https://container.googleapis.com/v1/projects/%s/locations/%s/clusters/%s",
+				cfg.Project, cfg.Location, cfg.Name)),
+		}.ToStringMapOutput(),
 	}
 	return c, cluster.RegisterAccess(ctx, c, c.access)
 }

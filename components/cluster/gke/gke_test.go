@@ -29,14 +29,32 @@ func config() model.GKECluster {
 
 func create(t *testing.T, cfg model.GKECluster, production bool) *mocktest.Mocks {
 	t.Helper()
-	return mocktest.MustRun(t, func(ctx *pulumi.Context) error {
+	mocks, _ := createCluster(t, cfg, production)
+	return mocks
+}
+
+// createCluster runs the component with a provider built from ProviderArgs and
+// returns what was registered and the component.
+func createCluster(t *testing.T, cfg model.GKECluster, production bool) (*mocktest.Mocks, *Cluster) {
+	t.Helper()
+	var created *Cluster
+	mocks := mocktest.MustRun(t, func(ctx *pulumi.Context) error {
 		provider, err := gcp.NewProvider(ctx, "gcp", ProviderArgs(cfg))
 		if err != nil {
 			return err
 		}
-		_, err = New(ctx, "cluster", &Args{Config: cfg, Production: production}, pulumi.Provider(provider))
+		created, err = New(ctx, "cluster", &Args{Config: cfg, Production: production}, pulumi.Provider(provider))
 		return err
 	})
+	return mocks, created
+}
+
+func TestGKE_ExportsWhatWorkloadIdentityTrusts(t *testing.T) {
+	_, created := createCluster(t, config(), false)
+	assert.Equal(t, map[string]string{
+		"workloadPool": "shop-project.svc.id.goog",
+		"issuer":       "https://container.googleapis.com/v1/projects/shop-project/locations/europe-west1/clusters/shop-dev",
+	}, mocktest.Await(t, created.Access().WorkloadIdentity))
 }
 
 func TestGKE_NetworkIsVPCNativeWithPodAndServiceRanges(t *testing.T) {
