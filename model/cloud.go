@@ -72,8 +72,11 @@ type EKSCluster struct {
 	LogRetentionDays int
 	// NATPerZone runs a NAT gateway in every zone instead of one for the VPC.
 	NATPerZone bool
-	NodeGroup  EKSNodeGroup
-	Tags       map[string]string
+	// SupportType is STANDARD (EKS upgrades the control plane when standard
+	// support ends) or EXTENDED (it stays, billed at the extended-support rate).
+	SupportType string
+	NodeGroup   EKSNodeGroup
+	Tags        map[string]string
 }
 
 // EKSNodeGroup is the managed node group in the private subnets.

@@ -123,6 +123,7 @@ func decodeEKS(raw *rawEKS, stack string, p *problems) *EKSCluster {
 		LogTypes:              raw.LogTypes,
 		LogRetentionDays:      intOr(raw.LogRetentionDays, 30),
 		NATPerZone:            raw.NATPerZone,
+		SupportType:           orDefault(raw.SupportType, "STANDARD"),
 		NodeGroup: EKSNodeGroup{
 			InstanceTypes: raw.NodeGroup.instanceTypes(),
 			CapacityType:  orDefault(group.CapacityType, "ON_DEMAND"),
@@ -180,6 +181,7 @@ func decodeEKS(raw *rawEKS, stack string, p *problems) *EKSCluster {
 		checkOneOf(p, fmt.Sprintf("%s.logTypes[%d]", at, i), logType, EKSLogTypes...)
 	}
 	checkOneOf(p, at+".nodeGroup.capacityType", e.NodeGroup.CapacityType, "ON_DEMAND", "SPOT")
+	checkOneOf(p, at+".supportType", e.SupportType, "STANDARD", "EXTENDED")
 	if d := e.NodeGroup.Desired; d < e.NodeGroup.Nodes.Min || d > e.NodeGroup.Nodes.Max {
 		p.add(at+".nodeGroup.desiredNodes", "must be between minNodes %d and maxNodes %d, got %d", e.NodeGroup.Nodes.Min, e.NodeGroup.Nodes.Max, d)
 	}

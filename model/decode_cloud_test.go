@@ -45,6 +45,7 @@ func TestDecode_EKSDefaults(t *testing.T) {
 	assert.Equal(t, 3, e.NodeGroup.Desired, "starts at the minimum")
 	assert.Equal(t, []string{"m6i.large"}, e.NodeGroup.InstanceTypes)
 	assert.Equal(t, []string{"api", "audit", "authenticator"}, e.LogTypes)
+	assert.Equal(t, "STANDARD", e.SupportType, "no extended-support bill unless chosen")
 	assert.True(t, e.EndpointPublicAccess)
 	assert.True(t, e.EndpointPrivateAccess)
 }
@@ -109,6 +110,8 @@ func TestDecode_RejectsBadCloudConfig(t *testing.T) {
 			`cloudnative:cluster.eks.logTypes[0]: must be one of api, audit, authenticator, controllerManager, scheduler, got "kubelet"`},
 		{"eks zones and a different count", "eks", map[string]any{"region": "eu-west-1", "zoneCount": 3, "availabilityZones": []string{"eu-west-1a", "eu-west-1b"}},
 			"cloudnative:cluster.eks.zoneCount: is 3 but 2 availabilityZones are listed"},
+		{"eks unknown support type", "eks", map[string]any{"region": "eu-west-1", "supportType": "LONG"},
+			`cloudnative:cluster.eks.supportType: must be one of STANDARD, EXTENDED, got "LONG"`},
 		{"eks bad account", "eks", map[string]any{"region": "eu-west-1", "accountId": "12345"},
 			"cloudnative:cluster.eks.accountId: must be a 12-digit AWS account ID"},
 		{"aks without subscription", "aks", map[string]any{"location": "westeurope"},

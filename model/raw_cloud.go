@@ -45,6 +45,7 @@ type rawEKS struct {
 	LogTypes              []string          `json:"logTypes"`
 	LogRetentionDays      *int              `json:"logRetentionDays"`
 	NATPerZone            bool              `json:"natPerZone"`
+	SupportType           string            `json:"supportType"`
 	NodeGroup             *rawEKSNodeGroup  `json:"nodeGroup"`
 	Tags                  map[string]string `json:"tags"`
 }

@@ -197,6 +197,9 @@ func newCluster(ctx *pulumi.Context, name string, cfg model.EKSCluster, producti
 			Resources: pulumi.StringArray{pulumi.String("secrets")},
 		},
 		EnabledClusterLogTypes: pulumi.ToStringArray(cfg.LogTypes),
+		// Chosen, not defaulted by AWS: extended support is billed at a
+		// higher rate for as long as the cluster stays on an old version.
+		UpgradePolicy: &eks.ClusterUpgradePolicyArgs{SupportType: pulumi.String(cfg.SupportType)},
 		AccessConfig: &eks.ClusterAccessConfigArgs{
 			AuthenticationMode:                      pulumi.String("API_AND_CONFIG_MAP"),
 			BootstrapClusterCreatorAdminPermissions: pulumi.Bool(true),

@@ -24,7 +24,7 @@ func config() model.EKSCluster {
 		Name: "shop-staging", Region: "eu-west-1", KubernetesVersion: "1.33", AccountID: "123456789012",
 		VPCCIDR: "10.0.0.0/16", ZoneCount: 2,
 		EndpointPublicAccess: true, EndpointPrivateAccess: true, PublicAccessCIDRs: []string{"203.0.113.0/24"},
-		LogTypes: []string{"api", "audit"}, LogRetentionDays: 30,
+		LogTypes: []string{"api", "audit"}, LogRetentionDays: 30, SupportType: "STANDARD",
 		NodeGroup: model.EKSNodeGroup{InstanceTypes: []string{"m6i.large"}, CapacityType: "ON_DEMAND", DiskSizeGB: 50,
 			Nodes: model.NodeScaling{Min: 2, Max: 5}, Desired: 3},
 		Tags: map[string]string{"team": "shop"},
@@ -177,6 +177,7 @@ func TestEKS_ClusterEncryptsSecretsLogsAndLimitsTheEndpoint(t *testing.T) {
 	assert.Equal(t, "arn:aws:kms::123456789012:key/cluster-secrets", eks.Field("encryptionConfig", "provider", "keyArn"))
 	assert.Equal(t, []any{"secrets"}, eks.Field("encryptionConfig", "resources"))
 	assert.Equal(t, []any{"api", "audit"}, eks.Field("enabledClusterLogTypes"))
+	assert.Equal(t, "STANDARD", eks.Field("upgradePolicy", "supportType"))
 	assert.Equal(t, true, eks.Field("vpcConfig", "endpointPrivateAccess"))
 	assert.Equal(t, true, eks.Field("vpcConfig", "endpointPublicAccess"))
 	assert.Equal(t, []any{"203.0.113.0/24"}, eks.Field("vpcConfig", "publicAccessCidrs"))
