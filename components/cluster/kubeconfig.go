@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"gopkg.in/yaml.v3"
 )
 
@@ -52,6 +53,19 @@ func ExecKubeconfig(name, server, caData string, exec ExecCredential) (string, e
 		return "", fmt.Errorf("render kubeconfig %s: %w", name, err)
 	}
 	return string(out), nil
+}
+
+// SecretKubeconfig renders ExecKubeconfig from a cluster's outputs once they
+// are known, as a secret. caData may resolve to nil (no CA yet).
+func SecretKubeconfig(contextName, server pulumi.StringInput, caData pulumi.StringPtrInput, exec ExecCredential) pulumi.StringOutput {
+	rendered := pulumi.All(contextName, server, caData).ApplyT(func(values []any) (string, error) {
+		ca := ""
+		if data, ok := values[2].(*string); ok && data != nil {
+			ca = *data
+		}
+		return ExecKubeconfig(values[0].(string), values[1].(string), ca, exec)
+	})
+	return pulumi.ToSecret(rendered).(pulumi.StringOutput)
 }
 
 // ServerOf returns the API server URL of a kubeconfig's context (its current

@@ -84,11 +84,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 
-	kubeconfig := pulumi.ToSecret(pulumi.All(c.Cluster.Endpoint, c.Cluster.CertificateAuthority.Data(), c.Cluster.Arn).ApplyT(
-		func(values []any) (string, error) {
-			ca, _ := values[1].(*string)
-			return Kubeconfig(values[2].(string), values[0].(string), deref(ca), cfg.Name, cfg.Region)
-		})).(pulumi.StringOutput)
+	kubeconfig := cluster.SecretKubeconfig(c.Cluster.Arn, c.Cluster.Endpoint, c.Cluster.CertificateAuthority.Data(), getToken(cfg))
 
 	identifier := fmt.Sprintf("eks/%s/%s", cfg.Region, cfg.Name)
 	provider, err := cluster.NewProvider(ctx, name, kubeconfig, pulumi.String(identifier), "",
@@ -124,13 +120,13 @@ func ProviderArgs(cfg model.EKSCluster) *aws.ProviderArgs {
 // Access returns the cluster's kubeconfig and provider.
 func (c *Cluster) Access() cluster.Access { return c.access }
 
-// Kubeconfig renders a kubeconfig that gets its token from `aws eks get-token`.
-func Kubeconfig(contextName, server, caData, clusterName, region string) (string, error) {
-	return cluster.ExecKubeconfig(contextName, server, caData, cluster.ExecCredential{
+// getToken gets the kubeconfig's tokens from `aws eks get-token`.
+func getToken(cfg model.EKSCluster) cluster.ExecCredential {
+	return cluster.ExecCredential{
 		Command:     "aws",
-		Args:        []string{"eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json"},
+		Args:        []string{"eks", "get-token", "--cluster-name", cfg.Name, "--region", cfg.Region, "--output", "json"},
 		InstallHint: "Install the AWS CLI v2: https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html",
-	})
+	}
 }
 
 // availabilityZones are the configured zones, or the first ZoneCount zones the
@@ -214,11 +210,4 @@ func newCluster(ctx *pulumi.Context, name string, cfg model.EKSCluster, producti
 		return nil, fmt.Errorf("eks %s: cluster: %w", name, err)
 	}
 	return created, nil
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

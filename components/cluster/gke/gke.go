@@ -59,12 +59,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 
+	endpoint := pulumi.Sprintf("https://%s", c.Cluster.Endpoint)
 	contextName := fmt.Sprintf("gke_%s_%s_%s", cfg.Project, cfg.Location, cfg.Name)
-	kubeconfig := pulumi.ToSecret(pulumi.All(c.Cluster.Endpoint, c.Cluster.MasterAuth.ClusterCaCertificate()).ApplyT(
-		func(values []any) (string, error) {
-			ca, _ := values[1].(*string)
-			return Kubeconfig(contextName, "https://"+values[0].(string), deref(ca))
-		})).(pulumi.StringOutput)
+	kubeconfig := cluster.SecretKubeconfig(pulumi.String(contextName), endpoint, c.Cluster.MasterAuth.ClusterCaCertificate(), authPlugin)
 
 	// Workloads need nodes: the provider, and everything created through it,
 	// waits for the node pool.
@@ -76,12 +73,12 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	c.access = cluster.Access{
 		Name:       c.Cluster.Name,
-		Endpoint:   pulumi.Sprintf("https://%s", c.Cluster.Endpoint),
+		Endpoint:   endpoint,
 		Location:   c.Cluster.Location,
 		Kubeconfig: kubeconfig,
 		Provider:   provider,
 		WorkloadIdentity: pulumi.StringMap{
-			"workloadPool": pulumi.String(cfg.Project + ".svc.id.goog"),
+			"workloadPool": pulumi.String(workloadPool(cfg)),
 			"issuer": pulumi.String(fmt.Sprintf("https://container.googleapis.com/v1/projects/%s/locations/%s/clusters/%s",
 				cfg.Project, cfg.Location, cfg.Name)),
 		}.ToStringMapOutput(),
@@ -102,14 +99,15 @@ func ProviderArgs(cfg model.GKECluster) *gcp.ProviderArgs {
 // Access returns the cluster's kubeconfig and provider.
 func (c *Cluster) Access() cluster.Access { return c.access }
 
-// Kubeconfig renders a kubeconfig that gets its token from gke-gcloud-auth-plugin.
-func Kubeconfig(contextName, server, caData string) (string, error) {
-	return cluster.ExecKubeconfig(contextName, server, caData, cluster.ExecCredential{
-		Command:            "gke-gcloud-auth-plugin",
-		InstallHint:        "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin",
-		ProvideClusterInfo: true,
-	})
+// authPlugin gets the kubeconfig's tokens from gke-gcloud-auth-plugin.
+var authPlugin = cluster.ExecCredential{
+	Command:            "gke-gcloud-auth-plugin",
+	InstallHint:        "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin",
+	ProvideClusterInfo: true,
 }
+
+// workloadPool is the Workload Identity pool of the cluster's project.
+func workloadPool(cfg model.GKECluster) string { return cfg.Project + ".svc.id.goog" }
 
 func clusterArgs(cfg model.GKECluster, network *network, production bool) *container.ClusterArgs {
 	args := &container.ClusterArgs{
@@ -125,7 +123,7 @@ func clusterArgs(cfg model.GKECluster, network *network, production bool) *conta
 		DeletionProtection:    pulumi.Bool(production),
 		ReleaseChannel:        &container.ClusterReleaseChannelArgs{Channel: pulumi.String(cfg.ReleaseChannel)},
 		WorkloadIdentityConfig: &container.ClusterWorkloadIdentityConfigArgs{
-			WorkloadPool: pulumi.String(cfg.Project + ".svc.id.goog"),
+			WorkloadPool: pulumi.String(workloadPool(cfg)),
 		},
 		IpAllocationPolicy: &container.ClusterIpAllocationPolicyArgs{
 			ClusterSecondaryRangeName:  pulumi.String(podsRange),
@@ -165,11 +163,4 @@ func clusterArgs(cfg model.GKECluster, network *network, production bool) *conta
 		args.MasterAuthorizedNetworksConfig = &container.ClusterMasterAuthorizedNetworksConfigArgs{CidrBlocks: blocks}
 	}
 	return args
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
