@@ -56,41 +56,19 @@ func newNetwork(ctx *pulumi.Context, name string, cfg model.EKSCluster, zones []
 	if err != nil {
 		return nil, fmt.Errorf("eks %s: internet gateway: %w", name, err)
 	}
-	public, err := ec2.NewRouteTable(ctx, name+"-public", &ec2.RouteTableArgs{
-		VpcId: vpc.ID(),
-		Routes: ec2.RouteTableRouteArray{&ec2.RouteTableRouteArgs{
-			CidrBlock: pulumi.String("0.0.0.0/0"),
-			GatewayId: gateway.ID(),
-		}},
-	}, opts...)
+	public, err := newRouteTable(ctx, name+"-public", vpc, &ec2.RouteTableRouteArgs{GatewayId: gateway.ID()}, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("eks %s: public route table: %w", name, err)
 	}
 
 	n := &network{VPC: vpc}
-	clusterTag := "kubernetes.io/cluster/" + cfg.Name
 	var nat *ec2.NatGateway
 	for i, zone := range zones {
-		subnet, err := ec2.NewSubnet(ctx, fmt.Sprintf("%s-public-%s", name, zone), &ec2.SubnetArgs{
-			VpcId:               vpc.ID(),
-			AvailabilityZone:    pulumi.String(zone),
-			CidrBlock:           pulumi.String(SubnetCIDR(vpcRange, i).String()),
-			MapPublicIpOnLaunch: pulumi.Bool(true),
-			Tags: pulumi.StringMap{
-				"Name":                   pulumi.Sprintf("%s-public-%s", cfg.Name, zone),
-				"kubernetes.io/role/elb": pulumi.String("1"),
-				clusterTag:               pulumi.String("shared"),
-			},
-		}, opts...)
+		subnet, err := newSubnet(ctx, name, cfg, publicTier, zone, SubnetCIDR(vpcRange, publicTier.slot+i), vpc, public, opts...)
 		if err != nil {
-			return nil, fmt.Errorf("eks %s: public subnet %s: %w", name, zone, err)
+			return nil, err
 		}
 		n.PublicSubnets = append(n.PublicSubnets, subnet)
-		if _, err := ec2.NewRouteTableAssociation(ctx, fmt.Sprintf("%s-public-%s", name, zone), &ec2.RouteTableAssociationArgs{
-			SubnetId: subnet.ID(), RouteTableId: public.ID(),
-		}, opts...); err != nil {
-			return nil, fmt.Errorf("eks %s: public route %s: %w", name, zone, err)
-		}
 
 		// One NAT gateway for the VPC is cheaper; one per zone keeps egress up
 		// when a zone fails.
@@ -100,37 +78,71 @@ func newNetwork(ctx *pulumi.Context, name string, cfg model.EKSCluster, zones []
 				return nil, err
 			}
 		}
-		private, err := ec2.NewSubnet(ctx, fmt.Sprintf("%s-private-%s", name, zone), &ec2.SubnetArgs{
-			VpcId:            vpc.ID(),
-			AvailabilityZone: pulumi.String(zone),
-			CidrBlock:        pulumi.String(SubnetCIDR(vpcRange, privateSlot+i).String()),
-			Tags: pulumi.StringMap{
-				"Name":                            pulumi.Sprintf("%s-private-%s", cfg.Name, zone),
-				"kubernetes.io/role/internal-elb": pulumi.String("1"),
-				clusterTag:                        pulumi.String("shared"),
-			},
-		}, opts...)
-		if err != nil {
-			return nil, fmt.Errorf("eks %s: private subnet %s: %w", name, zone, err)
-		}
-		n.PrivateSubnets = append(n.PrivateSubnets, private)
-		routes, err := ec2.NewRouteTable(ctx, fmt.Sprintf("%s-private-%s", name, zone), &ec2.RouteTableArgs{
-			VpcId: vpc.ID(),
-			Routes: ec2.RouteTableRouteArray{&ec2.RouteTableRouteArgs{
-				CidrBlock:    pulumi.String("0.0.0.0/0"),
-				NatGatewayId: nat.ID(),
-			}},
-		}, opts...)
+		routes, err := newRouteTable(ctx, fmt.Sprintf("%s-private-%s", name, zone), vpc, &ec2.RouteTableRouteArgs{NatGatewayId: nat.ID()}, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("eks %s: private route table %s: %w", name, zone, err)
 		}
-		if _, err := ec2.NewRouteTableAssociation(ctx, fmt.Sprintf("%s-private-%s", name, zone), &ec2.RouteTableAssociationArgs{
-			SubnetId: private.ID(), RouteTableId: routes.ID(),
-		}, opts...); err != nil {
-			return nil, fmt.Errorf("eks %s: private route %s: %w", name, zone, err)
+		private, err := newSubnet(ctx, name, cfg, privateTier, zone, SubnetCIDR(vpcRange, privateTier.slot+i), vpc, routes, opts...)
+		if err != nil {
+			return nil, err
 		}
+		n.PrivateSubnets = append(n.PrivateSubnets, private)
 	}
 	return n, nil
+}
+
+// tier is one kind of subnet: public (load balancers, NAT gateways) or private
+// (nodes).
+type tier struct {
+	name string
+	// slot is the first of the tier's subnets among SubnetCIDR's slots.
+	slot int
+	// roleTag is the tag the AWS load balancer integration picks subnets by.
+	roleTag  string
+	publicIP bool
+}
+
+var (
+	publicTier  = tier{name: "public", slot: 0, roleTag: "kubernetes.io/role/elb", publicIP: true}
+	privateTier = tier{name: "private", slot: privateSlot, roleTag: "kubernetes.io/role/internal-elb"}
+)
+
+// newSubnet creates a tier's subnet in a zone, tagged for the cluster, and
+// routes it through the route table.
+func newSubnet(ctx *pulumi.Context, name string, cfg model.EKSCluster, t tier, zone string, cidr netip.Prefix, vpc *ec2.Vpc, routes *ec2.RouteTable, opts ...pulumi.ResourceOption) (*ec2.Subnet, error) {
+	resourceName := fmt.Sprintf("%s-%s-%s", name, t.name, zone)
+	args := &ec2.SubnetArgs{
+		VpcId:            vpc.ID(),
+		AvailabilityZone: pulumi.String(zone),
+		CidrBlock:        pulumi.String(cidr.String()),
+		Tags: pulumi.StringMap{
+			"Name":                              pulumi.Sprintf("%s-%s-%s", cfg.Name, t.name, zone),
+			t.roleTag:                           pulumi.String("1"),
+			"kubernetes.io/cluster/" + cfg.Name: pulumi.String("shared"),
+		},
+	}
+	if t.publicIP {
+		args.MapPublicIpOnLaunch = pulumi.Bool(true)
+	}
+	subnet, err := ec2.NewSubnet(ctx, resourceName, args, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("eks %s: %s subnet %s: %w", name, t.name, zone, err)
+	}
+	if _, err := ec2.NewRouteTableAssociation(ctx, resourceName, &ec2.RouteTableAssociationArgs{
+		SubnetId: subnet.ID(), RouteTableId: routes.ID(),
+	}, opts...); err != nil {
+		return nil, fmt.Errorf("eks %s: %s route %s: %w", name, t.name, zone, err)
+	}
+	return subnet, nil
+}
+
+// newRouteTable creates a route table whose default route (0.0.0.0/0) is route.
+func newRouteTable(ctx *pulumi.Context, name string, vpc *ec2.Vpc, route *ec2.RouteTableRouteArgs, opts ...pulumi.ResourceOption) (*ec2.RouteTable, error) {
+	route.CidrBlock = pulumi.String("0.0.0.0/0")
+	return ec2.NewRouteTable(ctx, name, &ec2.RouteTableArgs{
+		VpcId:  vpc.ID(),
+		Routes: ec2.RouteTableRouteArray{route},
+	}, opts...)
 }
 
 func newNATGateway(ctx *pulumi.Context, name string, publicSubnet *ec2.Subnet, opts ...pulumi.ResourceOption) (*ec2.NatGateway, error) {
