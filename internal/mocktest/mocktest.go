@@ -225,6 +225,19 @@ func MustRun(t testing.TB, program pulumi.RunFunc) *Mocks {
 	return mocks
 }
 
+// Build runs, under mocks with no config, a program that builds one value (a
+// component, usually), and returns what was registered and that value.
+func Build[T any](t testing.TB, build func(ctx *pulumi.Context) (T, error)) (*Mocks, T) {
+	t.Helper()
+	var built T
+	mocks := MustRun(t, func(ctx *pulumi.Context) error {
+		var err error
+		built, err = build(ctx)
+		return err
+	})
+	return mocks, built
+}
+
 // Await returns an output's value once the mocked run has resolved it.
 func Await(t testing.TB, output pulumi.Output) any {
 	t.Helper()

@@ -41,16 +41,13 @@ func create(t *testing.T, cfg model.EKSCluster, production bool) *mocktest.Mocks
 // returns what was registered and the component.
 func createCluster(t *testing.T, cfg model.EKSCluster, production bool) (*mocktest.Mocks, *Cluster) {
 	t.Helper()
-	var created *Cluster
-	mocks := mocktest.MustRun(t, func(ctx *pulumi.Context) error {
+	return mocktest.Build(t, func(ctx *pulumi.Context) (*Cluster, error) {
 		provider, err := aws.NewProvider(ctx, "aws", ProviderArgs(cfg))
 		if err != nil {
-			return err
+			return nil, err
 		}
-		created, err = New(ctx, "cluster", &Args{Config: cfg, Production: production}, pulumi.Provider(provider))
-		return err
+		return New(ctx, "cluster", &Args{Config: cfg, Production: production}, pulumi.Provider(provider))
 	})
-	return mocks, created
 }
 
 func TestEKS_ExportsWhatWorkloadIdentityTrusts(t *testing.T) {

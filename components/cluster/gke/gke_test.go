@@ -37,16 +37,13 @@ func create(t *testing.T, cfg model.GKECluster, production bool) *mocktest.Mocks
 // returns what was registered and the component.
 func createCluster(t *testing.T, cfg model.GKECluster, production bool) (*mocktest.Mocks, *Cluster) {
 	t.Helper()
-	var created *Cluster
-	mocks := mocktest.MustRun(t, func(ctx *pulumi.Context) error {
+	return mocktest.Build(t, func(ctx *pulumi.Context) (*Cluster, error) {
 		provider, err := gcp.NewProvider(ctx, "gcp", ProviderArgs(cfg))
 		if err != nil {
-			return err
+			return nil, err
 		}
-		created, err = New(ctx, "cluster", &Args{Config: cfg, Production: production}, pulumi.Provider(provider))
-		return err
+		return New(ctx, "cluster", &Args{Config: cfg, Production: production}, pulumi.Provider(provider))
 	})
-	return mocks, created
 }
 
 func TestGKE_ExportsWhatWorkloadIdentityTrusts(t *testing.T) {
