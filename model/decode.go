@@ -91,10 +91,7 @@ func decodeStrict(data json.RawMessage, into any, at string, p *problems) bool {
 func decodeCluster(raw rawCluster, config Raw, projectDir string, p *problems) Cluster {
 	at := key("cluster")
 	c := Cluster{Kind: ClusterKind(raw.Kind)}
-	checkOnlyTargetBlock(raw, p)
-	if config.HasKubeconfigSecret && c.Kind != ClusterExisting && slices.Contains(clusterKinds(), raw.Kind) {
-		p.add(key("kubeconfig"), "is set, but only cluster.kind existing reads it; a %s cluster makes its own (remove it with pulumi config rm %s)", raw.Kind, key("kubeconfig"))
-	}
+	checkUnreadClusterSettings(raw, config.HasKubeconfigSecret, p)
 	switch c.Kind {
 	case ClusterExisting:
 		e := raw.Existing
@@ -152,20 +149,24 @@ func clusterKinds() []string {
 	return []string{string(ClusterExisting), string(ClusterMinikube), string(ClusterGKE), string(ClusterEKS), string(ClusterAKS)}
 }
 
-// checkOnlyTargetBlock refuses settings for a target other than the selected
-// one: they would be silently ignored, which hides a mistaken kind.
-func checkOnlyTargetBlock(raw rawCluster, p *problems) {
+// checkUnreadClusterSettings refuses settings the selected target does not
+// read: a block for another target, or the kubeconfig secret on a target that
+// makes its own. Silently ignored, they would hide a mistaken kind.
+func checkUnreadClusterSettings(raw rawCluster, hasKubeconfigSecret bool, p *problems) {
+	if !slices.Contains(clusterKinds(), raw.Kind) {
+		return // the unknown kind is the problem to report
+	}
 	blocks := map[ClusterKind]bool{
 		ClusterExisting: raw.Existing != nil, ClusterMinikube: raw.Minikube != nil,
 		ClusterGKE: raw.GKE != nil, ClusterEKS: raw.EKS != nil, ClusterAKS: raw.AKS != nil,
-	}
-	if !slices.Contains(clusterKinds(), raw.Kind) {
-		return // the unknown kind is the problem to report
 	}
 	for _, kind := range clusterKinds() {
 		if blocks[ClusterKind(kind)] && kind != raw.Kind {
 			p.add(key("cluster")+"."+kind, "is set but cluster.kind is %q", raw.Kind)
 		}
+	}
+	if hasKubeconfigSecret && ClusterKind(raw.Kind) != ClusterExisting {
+		p.add(key("kubeconfig"), "is set, but only cluster.kind existing reads it; a %s cluster makes its own (remove it with pulumi config rm %s)", raw.Kind, key("kubeconfig"))
 	}
 }
 
