@@ -112,10 +112,10 @@ func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 // providerInputs are the inputs of the provider an invoke went to ("urn::id"),
 // so a fake can answer as that provider's configuration would.
 func (m *Mocks) providerInputs(reference string) resource.PropertyMap {
-	if reference == "" {
+	_, id := splitProviderRef(reference)
+	if id == "" {
 		return resource.PropertyMap{}
 	}
-	id := reference[strings.LastIndex(reference, "::")+2:]
 	for _, r := range m.Resources() {
 		if strings.HasPrefix(r.Type, "pulumi:providers:") && r.ID == id {
 			return r.Inputs
@@ -179,10 +179,16 @@ func (m *Mocks) Get(t testing.TB, token, name string) Resource {
 
 // ProviderURN returns the URN part of a provider reference ("urn::id").
 func ProviderURN(reference string) string {
+	urn, _ := splitProviderRef(reference)
+	return urn
+}
+
+// splitProviderRef splits a provider reference "urn::id" at its last "::".
+func splitProviderRef(reference string) (urn, id string) {
 	if i := strings.LastIndex(reference, "::"); i >= 0 {
-		return reference[:i]
+		return reference[:i], reference[i+2:]
 	}
-	return reference
+	return reference, ""
 }
 
 // Config is stack config for a mocked run: full keys ("cloudnative:services") to
