@@ -31,7 +31,7 @@ func cloudStacks(t *testing.T) map[string][]string {
 	t.Helper()
 	byKind := map[string][]string{}
 	for _, stack := range committedStacks(t) {
-		kind, _ := mocktest.Dig(stackConfig(t, repoRoot(t), stack)["cloudnative:cluster"], "kind").(string)
+		kind := clusterKind(t, stack)
 		if _, cloud := cloudTargets[kind]; cloud {
 			byKind[kind] = append(byKind[kind], stack)
 		}

@@ -78,6 +78,13 @@ func machineLocalFiles(t *testing.T, cfg mocktest.Config) string {
 	return dir
 }
 
+// clusterKind is the cluster.kind a committed stack file selects.
+func clusterKind(t testing.TB, stack string) string {
+	t.Helper()
+	kind, _ := mocktest.Dig(stackConfig(t, repoRoot(t), stack)["cloudnative:cluster"], "kind").(string)
+	return kind
+}
+
 func write(t *testing.T, path, content string) {
 	t.Helper()
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))

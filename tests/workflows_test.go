@@ -99,7 +99,7 @@ func TestWorkflows_PreviewLogsInToEachStacksCloud(t *testing.T) {
 	entries := workflow.Jobs["preview"].Strategy.Matrix.Include
 	require.NotEmpty(t, entries)
 	for _, entry := range entries {
-		kind, _ := stackConfig(t, repoRoot(t), entry.Stack)["cloudnative:cluster"].(map[string]any)["kind"].(string)
+		kind := clusterKind(t, entry.Stack)
 		assert.Equal(t, cloudOfKind[kind], entry.Cloud, "stack %s runs on %s", entry.Stack, kind)
 	}
 }
@@ -134,7 +134,7 @@ func TestWorkflows_PromotionLogsInToTheSourcesCloud(t *testing.T) {
 	sources := workflow.On.WorkflowDispatch.Inputs["from"].Options
 	require.NotEmpty(t, sources)
 	for _, source := range sources {
-		kind, _ := stackConfig(t, repoRoot(t), source)["cloudnative:cluster"].(map[string]any)["kind"].(string)
+		kind := clusterKind(t, source)
 		cloud := cloudOfKind[kind]
 		if cloud == "none" {
 			continue
