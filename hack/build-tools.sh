@@ -47,8 +47,10 @@ build pulumi "$pulumi_flags" pulumi \
 
 provider_flags="-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PROVIDER_VERSION"
 build provider "$provider_flags" pulumi-resource-kubernetes bash -c '
-  set -e
-  src=$(go list -m -f "{{.Dir}}" github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes
+  set -eo pipefail
+  source ../../hack/lib.sh
+  src=$(module_dir_here github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes
+  [[ -f "$src/schema.json" ]] || die "the provider module has no $src/schema.json"
   go run ./genschema -src "$src" -version "$1" -out .
   go build -trimpath -ldflags "$2" -o "$3/pulumi-resource-kubernetes" .
 ' _ "$PROVIDER_VERSION" "$provider_flags" "$BIN_DIR"

@@ -30,7 +30,18 @@ log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # module_dir prints the directory of a module version in the module cache,
-# downloading it through the module proxy if needed.
+# downloading it through the module proxy if needed. `go list -m` is no
+# substitute: it prints nothing while the module is not in the cache.
 module_dir() {
-  (cd "$(mktemp -d)" && GOFLAGS=-mod=mod go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  (cd "$(mktemp -d)" && module_dir_here "$1")
+}
+
+# module_dir_here MODULE prints the directory of the version of MODULE that the
+# Go module in the current directory pins, downloading it if needed, and fails
+# with a clear message when the download gave no directory.
+module_dir_here() {
+  local dir
+  dir=$(GOFLAGS=-mod=mod go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [[ -n "$dir" && -d "$dir" ]] || die "could not download $1 through the module proxy (no module directory)"
+  printf '%s\n' "$dir"
 }

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"maps"
 	"regexp"
 	"slices"
@@ -74,3 +75,35 @@ func checkIntOrPercent(p *problems, at, value string) (int, bool) {
 
 // sortedKeys returns a map's keys in order, so problems are reported stably.
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+// checkHosts accepts the gateway hosts Istio accepts, each at most once and
+// none inside another's wildcard: "*", a fully qualified DNS name, or one with a
+// leading "*." (e.g. "*.example.com"). A URL, a path or a short name would only
+// fail at Istio's admission, or bind nothing.
+func checkHosts(p *problems, at string, hosts []string) {
+	for i, host := range hosts {
+		name := strings.TrimPrefix(host, "*.")
+		valid := host == "*" || (strings.Contains(name, ".") && len(name) <= 253 && dnsSubdomainLabel.MatchString(name))
+		if !valid {
+			p.add(fmt.Sprintf("%s[%d]", at, i), "%q is not a host Istio accepts: \"*\", a fully qualified DNS name like shop.example.com, or a wildcard like *.example.com", host)
+			continue
+		}
+		for j, other := range hosts[:i] {
+			if HostsOverlap(host, other) {
+				p.add(fmt.Sprintf("%s[%d]", at, i), "%q overlaps %q (%s[%d]): a request would match both", host, other, at, j)
+			}
+		}
+	}
+}
+
+// HostsOverlap reports whether one request host could match both gateway hosts.
+func HostsOverlap(a, b string) bool {
+	covers := func(wildcard, host string) bool {
+		if wildcard == "*" {
+			return true
+		}
+		suffix, isWildcard := strings.CutPrefix(wildcard, "*")
+		return isWildcard && strings.HasSuffix(strings.TrimPrefix(host, "*"), suffix)
+	}
+	return a == b || covers(a, b) || covers(b, a)
+}

@@ -1,11 +1,10 @@
 package model
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 )
@@ -13,30 +12,15 @@ import (
 // Namespace is the config namespace of the program: keys are cloudnative:<key>.
 const Namespace = "cloudnative"
 
-// Defaults that a stack may leave out.
-const (
-	DefaultIstioNamespace   = "istio-system"
-	DefaultGatewayNamespace = "istio-ingress"
-	DefaultIstioRepository  = "https://istio-release.storage.googleapis.com/charts"
-	DefaultIstioVersion     = "1.28.0"
-	DefaultConfigMapName    = "cloudnative-config"
-	DefaultPropertiesFile   = "config/application.properties"
-	DefaultHealthPath       = "/health"
-	defaultServiceType      = "ClusterIP"
-)
-
 // Decode reads the raw stack config, applies defaults and validates it. Relative
 // paths are resolved against projectDir. It returns every problem at once, each
 // naming the offending key, and reads no cluster: nothing is created on error.
 func Decode(raw Raw, projectDir string) (*Platform, error) {
 	var p problems
 	platform := &Platform{}
+	checkKeys(raw.Keys, &p)
 
-	if len(raw.Production) > 0 {
-		if err := json.Unmarshal(raw.Production, &platform.Production); err != nil {
-			p.add(key("production"), "must be true or false")
-		}
-	}
+	decodeStrict(raw.Production, &platform.Production, key("production"), &p)
 
 	var cluster rawCluster
 	if decodeStrict(raw.Cluster, &cluster, key("cluster"), &p) {
@@ -59,9 +43,10 @@ func Decode(raw Raw, projectDir string) (*Platform, error) {
 	}
 
 	var services []rawService
-	if len(raw.Services) == 0 {
-		p.add(key("services"), "at least one service is required")
-	} else if decodeStrict(raw.Services, &services, key("services"), &p) {
+	if decodeStrict(raw.Services, &services, key("services"), &p) {
+		if len(services) == 0 {
+			p.add(key("services"), "at least one service is required")
+		}
 		platform.Services = decodeServices(services, platform.Production, &p)
 	}
 
@@ -73,19 +58,38 @@ func Decode(raw Raw, projectDir string) (*Platform, error) {
 
 func key(name string) string { return Namespace + ":" + name }
 
-// decodeStrict rejects unknown fields so that a misspelt key is an error rather
-// than a silently ignored setting. Empty input decodes to the zero value.
+// ServiceKey names the config key of the i-th service, e.g.
+// cloudnative:services[0](java-service), for problems found after decoding.
+func ServiceKey(i int, name string) string {
+	return ElementKey(key("services"), i, map[string]any{"name": name})
+}
+
+// decodeStrict decodes one config document once its shape is checked, so that
+// a misspelt key or a value of the wrong kind is an error at its full key
+// rather than a silently ignored setting or a message in Go's words. Empty
+// input decodes to the zero value.
 func decodeStrict(data json.RawMessage, into any, at string, p *problems) bool {
 	if len(data) == 0 {
 		return true
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(into); err != nil {
+	if !checkShape(data, reflect.TypeOf(into).Elem(), at, p) {
+		return false
+	}
+	if err := json.Unmarshal(data, into); err != nil {
 		p.add(at, "%s", strings.TrimPrefix(err.Error(), "json: "))
 		return false
 	}
 	return true
+}
+
+// checkKeys refuses every key under the namespace that the program does not read.
+func checkKeys(keys []string, p *problems) {
+	known := append(ConfigKeys(), KubeconfigKey)
+	for _, k := range keys {
+		if !slices.Contains(known, k) {
+			p.add(key(k), "is not a known key%s", suggestion(k, known))
+		}
+	}
 }
 
 func decodeCluster(raw rawCluster, config Raw, projectDir string, p *problems) Cluster {
@@ -115,10 +119,10 @@ func decodeCluster(raw rawCluster, config Raw, projectDir string, p *problems) C
 			m = &rawMinikube{}
 		}
 		c.Minikube = &MinikubeCluster{
-			Profile:           orDefault(m.Profile, "cloudnative"),
-			KubernetesVersion: orDefault(m.KubernetesVersion, "v1.34.0"),
-			CPUs:              intOr(m.CPUs, 2),
-			MemoryMB:          intOr(m.MemoryMB, 4096),
+			Profile:           orDefault(m.Profile, DefaultMinikubeProfile),
+			KubernetesVersion: orDefault(m.KubernetesVersion, DefaultMinikubeKubernetesVersion),
+			CPUs:              intOr(m.CPUs, DefaultMinikubeCPUs),
+			MemoryMB:          intOr(m.MemoryMB, DefaultMinikubeMemoryMB),
 			Driver:            m.Driver,
 		}
 		checkDNSLabel(p, at+".minikube.profile", c.Minikube.Profile)
@@ -183,7 +187,7 @@ func decodeIstio(raw rawIstio, projectDir string, p *problems) Istio {
 		Version:    orDefault(raw.Version, DefaultIstioVersion),
 		Gateway: IngressGateway{
 			Namespace:   orDefault(gw.Namespace, DefaultGatewayNamespace),
-			ServiceType: orDefault(gw.ServiceType, "LoadBalancer"),
+			ServiceType: orDefault(gw.ServiceType, DefaultGatewayServiceType),
 		},
 	}
 	checkDNSLabel(p, at+".namespace", i.Namespace)
@@ -205,11 +209,11 @@ func decodeIstio(raw rawIstio, projectDir string, p *problems) Istio {
 func decodeApp(raw rawApp, projectDir string, p *problems) App {
 	at := key("app")
 	a := App{
-		Namespace:        orDefault(raw.Namespace, "cloudnative"),
+		Namespace:        orDefault(raw.Namespace, DefaultAppNamespace),
 		SidecarInjection: raw.SidecarInjection == nil || *raw.SidecarInjection,
 		ConfigMapName:    orDefault(raw.ConfigMapName, DefaultConfigMapName),
 		Hosts:            raw.Hosts,
-		MTLS:             orDefault(raw.MTLS, "STRICT"),
+		MTLS:             orDefault(raw.MTLS, DefaultMTLS),
 	}
 	switch a.MTLS {
 	case "STRICT", "PERMISSIVE", "DISABLE":
@@ -217,8 +221,9 @@ func decodeApp(raw rawApp, projectDir string, p *problems) App {
 		p.add(at+".mtls", "must be STRICT, PERMISSIVE or DISABLE, got %q", a.MTLS)
 	}
 	if len(a.Hosts) == 0 {
-		a.Hosts = []string{"*"}
+		a.Hosts = []string{DefaultHost}
 	}
+	checkHosts(p, at+".hosts", a.Hosts)
 	checkDNSLabel(p, at+".namespace", a.Namespace)
 	checkDNSSubdomain(p, at+".configMapName", a.ConfigMapName)
 	file := resolve(projectDir, orDefault(raw.PropertiesFile, DefaultPropertiesFile))
@@ -239,7 +244,7 @@ func decodeObservability(raw rawObservability, projectDir string, p *problems) O
 	o := Observability{
 		Enabled:                raw.Enabled == nil || *raw.Enabled,
 		Addons:                 raw.Addons,
-		TracingSamplingPercent: 1,
+		TracingSamplingPercent: DefaultTracingSamplingPercent,
 	}
 	if raw.Enabled == nil && raw.ManifestDir == "" && raw.Version == "" {
 		// Not configured at all: off.
@@ -251,7 +256,7 @@ func decodeObservability(raw rawObservability, projectDir string, p *problems) O
 	if len(o.Addons) == 0 {
 		o.Addons = Addons
 	}
-	size, ok := AddonSizes[orDefault(raw.Size, "small")]
+	size, ok := AddonSizes[orDefault(raw.Size, DefaultAddonSize)]
 	if !ok {
 		p.add(at+".size", "must be small, medium or large, got %q", raw.Size)
 	}
@@ -292,10 +297,7 @@ func decodeServices(raws []rawService, production bool, p *problems) []Service {
 	paths := map[string]string{}
 	services := make([]Service, 0, len(raws))
 	for i, raw := range raws {
-		at := fmt.Sprintf("%s[%d]", key("services"), i)
-		if raw.Name != "" {
-			at = fmt.Sprintf("%s[%d](%s)", key("services"), i, raw.Name)
-		}
+		at := ServiceKey(i, raw.Name)
 		s := decodeService(raw, at, p)
 		if first, dup := seen[s.Name]; dup && s.Name != "" {
 			p.add(at+".name", "duplicate service name %q (also services[%d])", s.Name, first)

@@ -85,7 +85,7 @@ func TestDecode_RejectsBadCloudConfig(t *testing.T) {
 		{"gke master range size", "gke", map[string]any{"project": "shop-project", "location": "europe-west1", "masterCidr": "172.16.0.0/24"},
 			"cloudnative:cluster.gke.masterCidr: GKE needs a /28"},
 		{"gke unknown key", "gke", map[string]any{"project": "shop-project", "location": "europe-west1", "zone": "b"},
-			`cloudnative:cluster: unknown field "zone"`},
+			`cloudnative:cluster.gke.zone: is not a known key (known: kubernetesVersion, labels, location,`},
 		{"gke bad label", "gke", map[string]any{"project": "shop-project", "location": "europe-west1", "labels": map[string]any{"Team": "Shop"}},
 			"cloudnative:cluster.gke.labels.Team:"},
 		{"eks without region", "eks", map[string]any{},

@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -147,7 +148,42 @@ func TestDecode_RejectsBadInput(t *testing.T) {
 		{"settings of another strategy", func(f *fixture) { f.services[3]["canary"] = map[string]any{} },
 			`cloudnative:services[3](config-service).canary: is set but the strategy is "recreate"`},
 		{"misspelt key", func(f *fixture) { f.services[3]["replica"] = 2 },
-			`cloudnative:services: unknown field "replica"`},
+			`cloudnative:services[3](config-service).replica: is not a known key (did you mean "replicas"?)`},
+		{"misspelt nested key", func(f *fixture) { f.istio["gateway"] = map[string]any{"servicetype": "NodePort"} },
+			`cloudnative:istio.gateway.servicetype: is not a known key (did you mean "serviceType"?)`},
+		{"weight as a percentage", func(f *fixture) { f.services[0]["canary"].(map[string]any)["weight"] = "10%" },
+			`cloudnative:services[0](java-service).canary.weight: must be a whole number, got "10%"`},
+		{"fractional replicas", func(f *fixture) { f.services[3]["replicas"] = 1.5 },
+			`cloudnative:services[3](config-service).replicas: must be a whole number, got 1.5`},
+		{"image as a number", func(f *fixture) { f.services[3]["image"] = 7 },
+			`cloudnative:services[3](config-service).image: must be text, got 7`},
+		{"no services", func(f *fixture) { f.services = nil },
+			`cloudnative:services: at least one service is required`},
+		{"sidecar injection as text", func(f *fixture) { f.app["sidecarInjection"] = "yes" },
+			`cloudnative:app.sidecarInjection: must be true or false, got "yes"`},
+		{"cpu request not a quantity", func(f *fixture) { f.services[3]["resources"] = map[string]any{"cpuRequest": "lots"} },
+			`cloudnative:services[3](config-service).resources.cpuRequest: "lots" is not a Kubernetes quantity`},
+		{"memory request above its limit", func(f *fixture) {
+			f.services[3]["resources"] = map[string]any{"memoryRequest": "1Gi", "memoryLimit": "512Mi"}
+		}, `cloudnative:services[3](config-service).resources.memoryRequest: 1Gi is above memoryLimit 512Mi`},
+		{"cpu request above the default limit", func(f *fixture) { f.services[3]["resources"] = map[string]any{"cpuRequest": "2"} },
+			`cloudnative:services[3](config-service).resources.cpuRequest: 2 is above cpuLimit 500m`},
+		{"zero memory limit", func(f *fixture) { f.services[3]["resources"] = map[string]any{"memoryLimit": "0"} },
+			`resources.memoryLimit: must be more than zero, got "0"`},
+		{"header regex not RE2", func(f *fixture) {
+			f.services[0]["canary"].(map[string]any)["match"] = map[string]any{"header": "channel", "regex": "(["}
+		}, `cloudnative:services[0](java-service).canary.match.regex: "([" is not an RE2 regular expression`},
+		{"header regex with a backreference", func(f *fixture) {
+			f.services[0]["canary"].(map[string]any)["match"] = map[string]any{"header": "channel", "regex": `(a)\1`}
+		}, `canary.match.regex: "(a)\\1" is not an RE2 regular expression`},
+		{"host as a URL", func(f *fixture) { f.app["hosts"] = []string{"http://example.com"} },
+			`cloudnative:app.hosts[0]: "http://example.com" is not a host Istio accepts`},
+		{"host with a path", func(f *fixture) { f.app["hosts"] = []string{"shop.example.com", "foo/bar"} },
+			`cloudnative:app.hosts[1]: "foo/bar" is not a host Istio accepts`},
+		{"short host", func(f *fixture) { f.app["hosts"] = []string{"shop"} },
+			`cloudnative:app.hosts[0]: "shop" is not a host Istio accepts`},
+		{"host inside a wildcard", func(f *fixture) { f.app["hosts"] = []string{"*.example.com", "shop.example.com"} },
+			`cloudnative:app.hosts[1]: "shop.example.com" overlaps "*.example.com" (cloudnative:app.hosts[0])`},
 		{"missing kubeconfig", func(f *fixture) { f.cluster["existing"] = map[string]any{"kubeconfigPath": "nope"} },
 			"cloudnative:cluster.existing.kubeconfigPath: cannot read"},
 		{"no kubeconfig at all", func(f *fixture) { f.cluster["existing"] = map[string]any{} },
@@ -244,4 +280,61 @@ func TestDecode_ObservabilityAndResilienceDefaults(t *testing.T) {
 	off, err := Decode(validFixture().raw(t), projectDir(t))
 	require.NoError(t, err)
 	assert.False(t, off.Observability.Enabled, "observability is off unless configured")
+}
+
+func TestDecode_UnknownTopLevelKeysAreRefused(t *testing.T) {
+	raw := validFixture().raw(t)
+	raw.Keys = []string{"cluster", "observabilty", "service", "kubeconfig", "zzz"}
+	_, err := Decode(raw, projectDir(t))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `cloudnative:observabilty: is not a known key (did you mean "observability"?)`)
+	assert.Contains(t, err.Error(), `cloudnative:service: is not a known key (did you mean "services"?)`)
+	assert.Contains(t, err.Error(), `cloudnative:zzz: is not a known key (known: `)
+	assert.NotContains(t, err.Error(), "cloudnative:kubeconfig:")
+	assert.NotContains(t, err.Error(), "cloudnative:cluster:")
+}
+
+func TestDecode_ValidHostsAreAccepted(t *testing.T) {
+	f := validFixture()
+	f.app["hosts"] = []string{"shop.example.com", "*.internal.example.com", "api.example.com"}
+	_, err := Decode(f.raw(t), projectDir(t))
+	require.NoError(t, err)
+}
+
+// TestDefaults_DecodeAppliesEveryDocumentedDefault decodes a config that leaves
+// every documented key out and reads each setting back from the model.
+func TestDefaults_DecodeAppliesEveryDocumentedDefault(t *testing.T) {
+	raw := Raw{
+		Cluster:  json.RawMessage(`{"kind":"minikube"}`),
+		App:      json.RawMessage(`{"propertiesFile":"application.properties"}`),
+		Services: json.RawMessage(`[{"name":"web","strategy":"ramped","image":"repo/web:1","autoscaling":{}}]`),
+	}
+	dir := projectDir(t)
+	p, err := Decode(raw, dir)
+	require.NoError(t, err)
+	// The properties file is the one setting whose default names a file that must exist.
+	raw.App = nil
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "config"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, DefaultPropertiesFile), []byte("a=b\n"), 0o644))
+	withDefaultFile, err := Decode(raw, dir)
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Base(DefaultPropertiesFile), withDefaultFile.App.PropertiesFileName)
+
+	checked := 0
+	for _, d := range Defaults() {
+		if d.Of == nil || d.Key == "app.propertiesFile" {
+			continue
+		}
+		assert.Equal(t, d.Value, fmt.Sprint(d.Of(p)), d.Key)
+		checked++
+	}
+	assert.Greater(t, checked, 40)
+}
+
+func TestDecode_ServicesMustBeAList(t *testing.T) {
+	raw := validFixture().raw(t)
+	raw.Services = json.RawMessage(`{"name":"web"}`)
+	_, err := Decode(raw, projectDir(t))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "cloudnative:services: must be a list, got a map")
 }

@@ -1,20 +1,55 @@
 package model
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"reflect"
+)
 
 // Raw is the stack config as written in Pulumi.<stack>.yaml, one JSON document per
-// top-level key of the cloudnative namespace. Keys not set are empty.
+// top-level key of the cloudnative namespace. Keys not set are empty. The config
+// tag of each document field is its key: the one list of the keys the program
+// reads (see ConfigKeys).
 type Raw struct {
-	Cluster       json.RawMessage
-	Istio         json.RawMessage
-	App           json.RawMessage
-	Services      json.RawMessage
-	Observability json.RawMessage
-	Production    json.RawMessage
+	Cluster       json.RawMessage `config:"cluster"`
+	Istio         json.RawMessage `config:"istio"`
+	App           json.RawMessage `config:"app"`
+	Services      json.RawMessage `config:"services"`
+	Observability json.RawMessage `config:"observability"`
+	Production    json.RawMessage `config:"production"`
 	// Stack names the stack; cloud clusters are named after it by default.
 	Stack string
 	// HasKubeconfigSecret reports whether the secret key cloudnative:kubeconfig is set.
 	HasKubeconfigSecret bool
+	// Keys are all the keys set under the cloudnative namespace, without the
+	// prefix; Decode refuses those the program does not read.
+	Keys []string
+}
+
+// KubeconfigKey is the secret key holding an existing cluster's kubeconfig.
+const KubeconfigKey = "kubeconfig"
+
+// ConfigKeys lists the documents Raw holds, by key.
+func ConfigKeys() []string {
+	var keys []string
+	t := reflect.TypeFor[Raw]()
+	for i := range t.NumField() {
+		if key := t.Field(i).Tag.Get("config"); key != "" {
+			keys = append(keys, key)
+		}
+	}
+	return keys
+}
+
+// Set stores the document of one key of ConfigKeys.
+func (r *Raw) Set(key string, value json.RawMessage) {
+	v := reflect.ValueOf(r).Elem()
+	for i := range v.NumField() {
+		if v.Type().Field(i).Tag.Get("config") == key {
+			v.Field(i).Set(reflect.ValueOf(value))
+			return
+		}
+	}
+	panic("model.Raw has no config key " + key)
 }
 
 // The raw* types mirror the YAML shape; pointers tell "unset" from zero so that

@@ -2,7 +2,10 @@ package model
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 func strategies() []string {
@@ -13,12 +16,12 @@ func decodeService(raw rawService, at string, p *problems) Service {
 	s := Service{
 		Name:        raw.Name,
 		Strategy:    Strategy(raw.Strategy),
-		Port:        intOr(raw.Port, 80),
-		ServiceType: orDefault(raw.ServiceType, defaultServiceType),
-		Replicas:    intOr(raw.Replicas, 1),
+		Port:        intOr(raw.Port, DefaultServicePort),
+		ServiceType: orDefault(raw.ServiceType, DefaultServiceType),
+		Replicas:    intOr(raw.Replicas, DefaultReplicas),
 		PathPrefix:  orDefault(raw.PathPrefix, "/"+raw.Name),
 		HealthPath:  orDefault(raw.HealthPath, DefaultHealthPath),
-		Resources:   decodeResources(raw.Resources),
+		Resources:   decodeResources(raw.Resources, at+".resources", p),
 		Traffic:     decodeTraffic(raw.Traffic, at+".trafficPolicy", p),
 		Routes:      decodeRoutes(raw.Routes, at+".routes", p),
 	}
@@ -42,7 +45,7 @@ func decodeService(raw rawService, at string, p *problems) Service {
 		s.Autoscaling = decodeAutoscaling(raw.Autoscaling, at+".autoscaling", p)
 		s.Replicas = s.Autoscaling.MinReplicas
 	}
-	s.DisruptionBudget = "1"
+	s.DisruptionBudget = DefaultDisruptionBudget
 	if raw.Disruption != nil {
 		s.DisruptionBudget = string(*raw.Disruption)
 		checkIntOrPercent(p, at+".disruptionBudget", s.DisruptionBudget)
@@ -93,16 +96,42 @@ func notSingleImage(p *problems, at, image string) {
 	}
 }
 
-func decodeResources(raw *rawResources) Resources {
+func decodeResources(raw *rawResources, at string, p *problems) Resources {
 	if raw == nil {
 		raw = &rawResources{}
 	}
-	return Resources{
-		CPURequest:    orDefault(raw.CPURequest, "100m"),
-		MemoryRequest: orDefault(raw.MemoryRequest, "128Mi"),
-		CPULimit:      orDefault(raw.CPULimit, "500m"),
-		MemoryLimit:   orDefault(raw.MemoryLimit, "256Mi"),
+	r := Resources{
+		CPURequest:    orDefault(raw.CPURequest, DefaultCPURequest),
+		MemoryRequest: orDefault(raw.MemoryRequest, DefaultMemoryRequest),
+		CPULimit:      orDefault(raw.CPULimit, DefaultCPULimit),
+		MemoryLimit:   orDefault(raw.MemoryLimit, DefaultMemoryLimit),
 	}
+	checkRequestWithinLimit(p, at, "cpuRequest", r.CPURequest, "cpuLimit", r.CPULimit)
+	checkRequestWithinLimit(p, at, "memoryRequest", r.MemoryRequest, "memoryLimit", r.MemoryLimit)
+	return r
+}
+
+// checkRequestWithinLimit parses a request and its limit as Kubernetes does
+// and refuses a request above its limit, which the API server would reject.
+func checkRequestWithinLimit(p *problems, at, requestKey, request, limitKey, limit string) {
+	requested, requestOK := checkQuantity(p, at+"."+requestKey, request)
+	limited, limitOK := checkQuantity(p, at+"."+limitKey, limit)
+	if requestOK && limitOK && requested.Cmp(limited) > 0 {
+		p.add(at+"."+requestKey, "%s is above %s %s", request, limitKey, limit)
+	}
+}
+
+func checkQuantity(p *problems, at, value string) (resource.Quantity, bool) {
+	q, err := resource.ParseQuantity(value)
+	if err != nil {
+		p.add(at, "%q is not a Kubernetes quantity like 250m, 1, 128Mi or 1Gi", value)
+		return q, false
+	}
+	if q.Sign() <= 0 {
+		p.add(at, "must be more than zero, got %q", value)
+		return q, false
+	}
+	return q, true
 }
 
 func decodeTraffic(raw *rawTraffic, at string, p *problems) TrafficPolicy {
@@ -110,13 +139,13 @@ func decodeTraffic(raw *rawTraffic, at string, p *problems) TrafficPolicy {
 		raw = &rawTraffic{}
 	}
 	t := TrafficPolicy{
-		MaxConnections:          intOr(raw.MaxConnections, 100),
-		MaxPendingRequests:      intOr(raw.MaxPendingRequests, 100),
-		MaxRequestsPerConn:      intOr(raw.MaxRequestsPerConn, 10),
-		Consecutive5xxErrors:    intOr(raw.Consecutive5xxErrors, 5),
-		EjectionIntervalSeconds: intOr(raw.EjectionIntervalSeconds, 10),
-		BaseEjectionSeconds:     intOr(raw.BaseEjectionSeconds, 30),
-		MaxEjectionPercent:      intOr(raw.MaxEjectionPercent, 50),
+		MaxConnections:          intOr(raw.MaxConnections, DefaultMaxConnections),
+		MaxPendingRequests:      intOr(raw.MaxPendingRequests, DefaultMaxPendingRequests),
+		MaxRequestsPerConn:      intOr(raw.MaxRequestsPerConn, DefaultMaxRequestsPerConn),
+		Consecutive5xxErrors:    intOr(raw.Consecutive5xxErrors, DefaultConsecutive5xxErrors),
+		EjectionIntervalSeconds: intOr(raw.EjectionIntervalSeconds, DefaultEjectionIntervalSeconds),
+		BaseEjectionSeconds:     intOr(raw.BaseEjectionSeconds, DefaultBaseEjectionSeconds),
+		MaxEjectionPercent:      intOr(raw.MaxEjectionPercent, DefaultMaxEjectionPercent),
 	}
 	positive := map[string]int{
 		"maxConnections": t.MaxConnections, "maxPendingRequests": t.MaxPendingRequests,
@@ -137,10 +166,10 @@ func decodeRoutes(raw *rawRoutes, at string, p *problems) RoutePolicy {
 		raw = &rawRoutes{}
 	}
 	r := RoutePolicy{
-		TimeoutSeconds:       intOr(raw.TimeoutSeconds, 15),
-		RetryAttempts:        intOr(raw.RetryAttempts, 2),
-		PerTryTimeoutSeconds: intOr(raw.PerTryTimeoutSeconds, 5),
-		RetryOn:              orDefault(raw.RetryOn, "connect-failure,refused-stream,unavailable,cancelled,5xx"),
+		TimeoutSeconds:       intOr(raw.TimeoutSeconds, DefaultRouteTimeoutSeconds),
+		RetryAttempts:        intOr(raw.RetryAttempts, DefaultRetryAttempts),
+		PerTryTimeoutSeconds: intOr(raw.PerTryTimeoutSeconds, DefaultPerTryTimeoutSeconds),
+		RetryOn:              orDefault(raw.RetryOn, DefaultRetryOn),
 	}
 	if r.TimeoutSeconds < 1 {
 		p.add(at+".timeoutSeconds", "must be at least 1, got %d", r.TimeoutSeconds)
@@ -155,7 +184,7 @@ func decodeRoutes(raw *rawRoutes, at string, p *problems) RoutePolicy {
 }
 
 func decodeAutoscaling(raw *rawAutoscaling, at string, p *problems) *Autoscaling {
-	a := &Autoscaling{MinReplicas: intOr(raw.MinReplicas, 2), MaxReplicas: intOr(raw.MaxReplicas, 5), CPUUtilization: intOr(raw.CPUUtilization, 70)}
+	a := &Autoscaling{MinReplicas: intOr(raw.MinReplicas, DefaultMinReplicas), MaxReplicas: intOr(raw.MaxReplicas, DefaultMaxReplicas), CPUUtilization: intOr(raw.CPUUtilization, DefaultCPUUtilization)}
 	if a.MinReplicas < 1 {
 		p.add(at+".minReplicas", "must be at least 1, got %d", a.MinReplicas)
 	}
@@ -172,7 +201,7 @@ func decodeRamped(raw *rawRamped, at string, p *problems) *RampedSettings {
 	if raw == nil {
 		raw = &rawRamped{}
 	}
-	r := &RampedSettings{MaxSurge: "25%", MaxUnavailable: "25%", MinReadySeconds: intOr(raw.MinReadySeconds, 0)}
+	r := &RampedSettings{MaxSurge: DefaultMaxSurge, MaxUnavailable: DefaultMaxUnavailable, MinReadySeconds: intOr(raw.MinReadySeconds, DefaultMinReadySeconds)}
 	if raw.MaxSurge != nil {
 		r.MaxSurge = string(*raw.MaxSurge)
 	}
@@ -234,6 +263,12 @@ func decodeCanary(raw *rawCanary, at string, p *problems) *CanarySettings {
 	}
 	if set != 1 {
 		p.add(at+".match", "set exactly one of exact, prefix or regex (%d set)", set)
+	}
+	// Envoy matches headers with RE2, the syntax of Go's regexp.
+	if c.Match.Regex != "" {
+		if _, err := regexp.Compile(c.Match.Regex); err != nil {
+			p.add(at+".match.regex", "%q is not an RE2 regular expression: %v", c.Match.Regex, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		}
 	}
 	return c
 }

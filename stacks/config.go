@@ -13,19 +13,14 @@ import (
 // place that reads config.
 func LoadModel(ctx *pulumi.Context, projectDir string) (*model.Platform, pulumi.StringOutput, error) {
 	cfg := config.New(ctx, model.Namespace)
-	raw := model.Raw{
-		Cluster:       rawValue(cfg, "cluster"),
-		Istio:         rawValue(cfg, "istio"),
-		App:           rawValue(cfg, "app"),
-		Services:      rawValue(cfg, "services"),
-		Observability: rawValue(cfg, "observability"),
-		Production:    rawValue(cfg, "production"),
-		Stack:         ctx.Stack(),
+	raw := model.Raw{Stack: ctx.Stack(), Keys: configuredKeys(ctx.Stack(), projectDir)}
+	for _, key := range model.ConfigKeys() {
+		raw.Set(key, rawValue(cfg, key))
 	}
 	var kubeconfigSecret pulumi.StringOutput
-	if _, isSet := ctx.GetConfig(model.Namespace + ":kubeconfig"); isSet {
+	if _, isSet := ctx.GetConfig(model.Namespace + ":" + model.KubeconfigKey); isSet {
 		raw.HasKubeconfigSecret = true
-		kubeconfigSecret = cfg.RequireSecret("kubeconfig")
+		kubeconfigSecret = cfg.RequireSecret(model.KubeconfigKey)
 	}
 	platform, err := model.Decode(raw, projectDir)
 	return platform, kubeconfigSecret, err

@@ -29,15 +29,12 @@ func Program(projectDir string) pulumi.RunFunc {
 
 // Deploy registers the whole platform described by a validated model.
 func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulumi.StringOutput) error {
-	// Plan every service first: a service that cannot be planned must stop the
-	// program before any resource is registered.
-	plans := make([]strategy.Plan, len(platform.Services))
-	for i, svc := range platform.Services {
-		plan, err := strategy.For(svc)
-		if err != nil {
-			return err
-		}
-		plans[i] = plan
+	// Plan every service first: a service that cannot be planned, or whose
+	// objects would take another's names, must stop the program before any
+	// resource is registered.
+	plans, err := strategy.PlanAll(platform.Services)
+	if err != nil {
+		return err
 	}
 
 	target, err := newCluster(ctx, platform, kubeconfigSecret)

@@ -133,7 +133,7 @@ func (p Plan) TrackNames() []string {
 }
 
 // rollingDefault is the rollout of tracks whose strategy does not tune it.
-var rollingDefault = Rollout{Type: RolloutRollingUpdate, MaxSurge: "25%", MaxUnavailable: "25%"}
+var rollingDefault = Rollout{Type: RolloutRollingUpdate, MaxSurge: model.DefaultMaxSurge, MaxUnavailable: model.DefaultMaxUnavailable}
 
 // all sends every request to one track.
 func all(track string) []Route {

@@ -223,6 +223,46 @@ func TestStacks_BadConfigFailsBeforeAnyResource(t *testing.T) {
 	assert.Empty(t, mocks.Resources(), "nothing is registered")
 }
 
+func TestStacks_MisspeltTopLevelKeyFailsBeforeAnyResource(t *testing.T) {
+	mocks, err := runLocal(t, func(cfg mocktest.Config) {
+		cfg["cloudnative:observabilty"] = cfg["cloudnative:observability"]
+		delete(cfg, "cloudnative:observability")
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `cloudnative:observabilty: is not a known key (did you mean "observability"?)`)
+	assert.Empty(t, mocks.Resources(), "nothing is registered")
+}
+
+func TestStacks_GeneratedNameCollisionsFailBeforeAnyResource(t *testing.T) {
+	cases := map[string]struct {
+		extra map[string]any
+		want  string
+	}{
+		"a Service named like a blue/green preview": {
+			map[string]any{"name": "html-frontend-preview", "strategy": "ramped", "image": "repo/web:1", "pathPrefix": "/preview"},
+			`cloudnative:services[4](html-frontend-preview).name: its Service "html-frontend-preview" is also generated for cloudnative:services[2](html-frontend)`,
+		},
+		"a Deployment named like a canary track": {
+			map[string]any{"name": "java-service-canary", "strategy": "recreate", "image": "repo/java:1"},
+			`cloudnative:services[4](java-service-canary).name: its Deployment "java-service-canary" is also generated for cloudnative:services[0](java-service)`,
+		},
+		"a VirtualService named like a mesh route": {
+			map[string]any{"name": "go-service-mesh", "strategy": "recreate", "image": "repo/go:1"},
+			`cloudnative:services[4](go-service-mesh).name: its VirtualService "go-service-mesh" is also generated for cloudnative:services[1](go-service)`,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			mocks, err := runLocal(t, func(cfg mocktest.Config) {
+				cfg["cloudnative:services"] = append(cfg["cloudnative:services"].([]any), tc.extra)
+			})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.Empty(t, mocks.Resources(), "nothing is registered")
+		})
+	}
+}
+
 func TestStacks_SharedIstioInstallsNoMesh(t *testing.T) {
 	mocks, err := runLocal(t, func(cfg mocktest.Config) {
 		cfg["cloudnative:istio"].(map[string]any)["install"] = false

@@ -1,0 +1,127 @@
+package model
+
+import "fmt"
+
+// Every default a stack may leave out, in one place: Decode reads them from here,
+// and the README's config reference is held to Defaults by a test.
+const (
+	DefaultMinikubeProfile           = "cloudnative"
+	DefaultMinikubeKubernetesVersion = "v1.34.0"
+	DefaultMinikubeCPUs              = 2
+	DefaultMinikubeMemoryMB          = 4096
+
+	DefaultIstioNamespace     = "istio-system"
+	DefaultGatewayNamespace   = "istio-ingress"
+	DefaultGatewayServiceType = "LoadBalancer"
+	DefaultIstioRepository    = "https://istio-release.storage.googleapis.com/charts"
+	DefaultIstioVersion       = "1.28.0"
+
+	DefaultAppNamespace   = "cloudnative"
+	DefaultConfigMapName  = "cloudnative-config"
+	DefaultPropertiesFile = "config/application.properties"
+	DefaultHost           = "*"
+	DefaultMTLS           = "STRICT"
+
+	DefaultTracingSamplingPercent = 1.0
+	DefaultAddonSize              = "small"
+
+	DefaultServicePort = 80
+	DefaultServiceType = "ClusterIP"
+	DefaultReplicas    = 1
+	DefaultHealthPath  = "/health"
+
+	DefaultCPURequest    = "100m"
+	DefaultMemoryRequest = "128Mi"
+	DefaultCPULimit      = "500m"
+	DefaultMemoryLimit   = "256Mi"
+
+	DefaultMaxConnections          = 100
+	DefaultMaxPendingRequests      = 100
+	DefaultMaxRequestsPerConn      = 10
+	DefaultConsecutive5xxErrors    = 5
+	DefaultEjectionIntervalSeconds = 10
+	DefaultBaseEjectionSeconds     = 30
+	DefaultMaxEjectionPercent      = 50
+
+	DefaultRouteTimeoutSeconds  = 15
+	DefaultRetryAttempts        = 2
+	DefaultPerTryTimeoutSeconds = 5
+	DefaultRetryOn              = "connect-failure,refused-stream,unavailable,cancelled,5xx"
+
+	DefaultMinReplicas    = 2
+	DefaultMaxReplicas    = 5
+	DefaultCPUUtilization = 70
+
+	DefaultDisruptionBudget = "1"
+
+	DefaultMaxSurge        = "25%"
+	DefaultMaxUnavailable  = "25%"
+	DefaultMinReadySeconds = 0
+)
+
+// Default is one documented default: the key as the README's config reference
+// names it, the value as it shows it, and where Decode puts it (for a check
+// that Decode really applies it).
+type Default struct {
+	Key   string
+	Value string
+	// Of reads the decoded setting of a config that left Key out: a minikube
+	// cluster and one ramped, autoscaled service (see the model's tests).
+	Of func(p *Platform) any
+}
+
+func svc(p *Platform) Service { return p.Services[0] }
+
+// Defaults lists the documented defaults.
+func Defaults() []Default {
+	d := func(key string, value any, of func(p *Platform) any) Default {
+		return Default{Key: key, Value: fmt.Sprint(value), Of: of}
+	}
+	return []Default{
+		d("production", false, func(p *Platform) any { return p.Production }),
+		d("cluster.minikube.profile", DefaultMinikubeProfile, func(p *Platform) any { return p.Cluster.Minikube.Profile }),
+		d("cluster.minikube.kubernetesVersion", DefaultMinikubeKubernetesVersion, func(p *Platform) any { return p.Cluster.Minikube.KubernetesVersion }),
+		d("cluster.minikube.cpus", DefaultMinikubeCPUs, func(p *Platform) any { return p.Cluster.Minikube.CPUs }),
+		d("cluster.minikube.memoryMB", DefaultMinikubeMemoryMB, func(p *Platform) any { return p.Cluster.Minikube.MemoryMB }),
+		d("istio.install", true, func(p *Platform) any { return p.Istio.Install }),
+		d("istio.version", DefaultIstioVersion, func(p *Platform) any { return p.Istio.Version }),
+		d("istio.repository", DefaultIstioRepository, func(p *Platform) any { return p.Istio.Repository }),
+		d("istio.namespace", DefaultIstioNamespace, func(p *Platform) any { return p.Istio.Namespace }),
+		d("istio.gateway.namespace", DefaultGatewayNamespace, func(p *Platform) any { return p.Istio.Gateway.Namespace }),
+		d("istio.gateway.serviceType", DefaultGatewayServiceType, func(p *Platform) any { return p.Istio.Gateway.ServiceType }),
+		d("app.namespace", DefaultAppNamespace, func(p *Platform) any { return p.App.Namespace }),
+		d("app.sidecarInjection", true, func(p *Platform) any { return p.App.SidecarInjection }),
+		d("app.propertiesFile", DefaultPropertiesFile, func(p *Platform) any { return p.App.PropertiesFileName }),
+		d("app.configMapName", DefaultConfigMapName, func(p *Platform) any { return p.App.ConfigMapName }),
+		d("app.hosts", fmt.Sprintf("[%q]", DefaultHost), func(p *Platform) any { return fmt.Sprintf("%q", p.App.Hosts) }),
+		d("app.mtls", DefaultMTLS, func(p *Platform) any { return p.App.MTLS }),
+		d("observability.size", DefaultAddonSize, func(p *Platform) any { return p.Observability.Size.Name }),
+		d("observability.tracingSamplingPercent", DefaultTracingSamplingPercent, func(p *Platform) any { return p.Observability.TracingSamplingPercent }),
+		d("services[].port", DefaultServicePort, func(p *Platform) any { return svc(p).Port }),
+		d("services[].serviceType", DefaultServiceType, func(p *Platform) any { return svc(p).ServiceType }),
+		d("services[].replicas", DefaultReplicas, nil), // autoscaled in the check's config
+		d("services[].healthPath", DefaultHealthPath, func(p *Platform) any { return svc(p).HealthPath }),
+		d("services[].resources.cpuRequest", DefaultCPURequest, func(p *Platform) any { return svc(p).Resources.CPURequest }),
+		d("services[].resources.memoryRequest", DefaultMemoryRequest, func(p *Platform) any { return svc(p).Resources.MemoryRequest }),
+		d("services[].resources.cpuLimit", DefaultCPULimit, func(p *Platform) any { return svc(p).Resources.CPULimit }),
+		d("services[].resources.memoryLimit", DefaultMemoryLimit, func(p *Platform) any { return svc(p).Resources.MemoryLimit }),
+		d("services[].trafficPolicy.maxConnections", DefaultMaxConnections, func(p *Platform) any { return svc(p).Traffic.MaxConnections }),
+		d("services[].trafficPolicy.maxPendingRequests", DefaultMaxPendingRequests, func(p *Platform) any { return svc(p).Traffic.MaxPendingRequests }),
+		d("services[].trafficPolicy.maxRequestsPerConnection", DefaultMaxRequestsPerConn, func(p *Platform) any { return svc(p).Traffic.MaxRequestsPerConn }),
+		d("services[].trafficPolicy.consecutive5xxErrors", DefaultConsecutive5xxErrors, func(p *Platform) any { return svc(p).Traffic.Consecutive5xxErrors }),
+		d("services[].trafficPolicy.ejectionIntervalSeconds", DefaultEjectionIntervalSeconds, func(p *Platform) any { return svc(p).Traffic.EjectionIntervalSeconds }),
+		d("services[].trafficPolicy.baseEjectionSeconds", DefaultBaseEjectionSeconds, func(p *Platform) any { return svc(p).Traffic.BaseEjectionSeconds }),
+		d("services[].trafficPolicy.maxEjectionPercent", DefaultMaxEjectionPercent, func(p *Platform) any { return svc(p).Traffic.MaxEjectionPercent }),
+		d("services[].autoscaling.minReplicas", DefaultMinReplicas, func(p *Platform) any { return svc(p).Autoscaling.MinReplicas }),
+		d("services[].autoscaling.maxReplicas", DefaultMaxReplicas, func(p *Platform) any { return svc(p).Autoscaling.MaxReplicas }),
+		d("services[].autoscaling.cpuUtilization", DefaultCPUUtilization, func(p *Platform) any { return svc(p).Autoscaling.CPUUtilization }),
+		d("services[].disruptionBudget", DefaultDisruptionBudget, func(p *Platform) any { return svc(p).DisruptionBudget }),
+		d("services[].routes.timeoutSeconds", DefaultRouteTimeoutSeconds, func(p *Platform) any { return svc(p).Routes.TimeoutSeconds }),
+		d("services[].routes.retryAttempts", DefaultRetryAttempts, func(p *Platform) any { return svc(p).Routes.RetryAttempts }),
+		d("services[].routes.perTryTimeoutSeconds", DefaultPerTryTimeoutSeconds, func(p *Platform) any { return svc(p).Routes.PerTryTimeoutSeconds }),
+		d("services[].routes.retryOn", DefaultRetryOn, func(p *Platform) any { return svc(p).Routes.RetryOn }),
+		d("services[].ramped.maxSurge", DefaultMaxSurge, func(p *Platform) any { return svc(p).Ramped.MaxSurge }),
+		d("services[].ramped.maxUnavailable", DefaultMaxUnavailable, func(p *Platform) any { return svc(p).Ramped.MaxUnavailable }),
+		d("services[].ramped.minReadySeconds", DefaultMinReadySeconds, func(p *Platform) any { return svc(p).Ramped.MinReadySeconds }),
+	}
+}
