@@ -8,13 +8,14 @@ GO_PACKAGES := ./...
 
 .PHONY: help tools charts cluster-up cluster-down demo demo-down platform preview up destroy outputs \
         promote rollback pr-preview \
-        test lint unit e2e bench build-cost
+        test lint unit e2e bench build-cost fresh-check
 
 help:
 	@echo "make demo      build what is missing, start the local control plane, deploy the local stack"
 	@echo "make demo-down stop the local control plane"
 	@echo "make test      every test: gofmt, go vet, unit, end-to-end"
 	@echo "make bench     timings of up, preview and each strategy on the local control plane"
+	@echo "make fresh-check  clone HEAD and run demo, demo-down and test with empty Go and tool caches (long)"
 	@echo "make build-cost time and memory of building the program per set of cloud targets (COLD=1: also from an empty cache)"
 	@echo "make preview|up|destroy|outputs STACK=local   run a stack through the local engine"
 	@echo "make promote FROM=dev TO=staging [THEN=apply] carry dev's deployed release into Pulumi.staging.yaml"
@@ -69,3 +70,6 @@ bench: tools charts platform
 
 build-cost:
 	@bash hack/build-cost.sh
+
+fresh-check:
+	@bash hack/fresh-check.sh

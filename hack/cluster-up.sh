@@ -78,7 +78,7 @@ start kube-apiserver kube-apiserver \
   --cert-dir "$pki" --token-auth-file "$pki/tokens.csv" --authorization-mode RBAC \
   --service-account-key-file "$pki/sa.key" --service-account-signing-key-file "$pki/sa.key" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
-  --service-cluster-ip-range 10.96.0.0/16 --allow-privileged \
+  --service-cluster-ip-range "$SERVICE_CIDR" --allow-privileged \
   --endpoint-reconciler-type none \
   --disable-admission-plugins MutatingAdmissionWebhook,ValidatingAdmissionWebhook
 wait_for kube-apiserver 240 kubectl --kubeconfig "$kubeconfig" get --raw /readyz
@@ -86,7 +86,7 @@ wait_for kube-apiserver 240 kubectl --kubeconfig "$kubeconfig" get --raw /readyz
 start kube-controller-manager kube-controller-manager \
   --kubeconfig "$kubeconfig" --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false \
   --service-account-private-key-file "$pki/sa.key" --use-service-account-credentials=false \
-  --service-cluster-ip-range 10.96.0.0/16 --controllers '*,-nodeipam'
+  --service-cluster-ip-range "$SERVICE_CIDR" --controllers '*,-nodeipam'
 start kube-scheduler kube-scheduler \
   --kubeconfig "$kubeconfig" --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false
 
@@ -104,7 +104,7 @@ if [[ ! -s "$stages" ]]; then
 fi
 start kwok kwok --kubeconfig "$kubeconfig" --config "$stages" \
   --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
-  --node-ip 127.0.0.1 --cidr 10.244.0.1/16 --server-address ""
+  --node-ip 127.0.0.1 --cidr "$POD_CIDR_FIRST" --server-address ""
 
 kubectl --kubeconfig "$kubeconfig" apply -f - >/dev/null <<'NODE'
 apiVersion: v1

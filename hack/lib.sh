@@ -17,6 +17,11 @@ KUBERNETES_VERSION="v1.37.2"
 KWOK_VERSION="v0.8.0"
 ISTIO_MODULE_VERSION="v0.0.0-20260827124520-eed52ebb66ad"
 
+# Pod and Service addresses of the local cluster come from 198.18.0.0/15, the
+# range reserved for network tests, never from a private or public range.
+POD_CIDR_FIRST="198.18.0.1/16"
+SERVICE_CIDR="198.19.0.0/16"
+
 # Loopback ports of the local control plane.
 ETCD_PORT="${ETCD_PORT:-23790}"
 APISERVER_PORT="${APISERVER_PORT:-26443}"

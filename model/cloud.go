@@ -77,7 +77,23 @@ type EKSCluster struct {
 	SupportType string
 	NodeGroup   EKSNodeGroup
 	Tags        map[string]string
+	// AccessEntries grant IAM principals (people's roles, not only the identity
+	// that created the cluster) an EKS access policy on the cluster.
+	AccessEntries []EKSAccess
 }
+
+// EKSAccess is one EKS access entry and the access policy associated with it.
+type EKSAccess struct {
+	PrincipalARN string
+	// Policy is the short name of an AWS-managed access policy, e.g.
+	// AmazonEKSClusterAdminPolicy.
+	Policy string
+	// Namespaces scope the policy; empty means the whole cluster.
+	Namespaces []string
+}
+
+// EKSAccessPolicies are the AWS-managed access policies an entry may name.
+var EKSAccessPolicies = []string{"AmazonEKSClusterAdminPolicy", "AmazonEKSAdminPolicy", "AmazonEKSEditPolicy", "AmazonEKSViewPolicy"}
 
 // EKSNodeGroup is the managed node group in the private subnets.
 type EKSNodeGroup struct {

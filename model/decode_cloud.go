@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -136,6 +137,7 @@ func decodeEKS(raw *rawEKS, stack string, p *problems) *EKSCluster {
 		e.LogTypes = []string{"api", "audit", "authenticator"}
 	}
 	e.NodeGroup.Desired = intOr(group.Desired, e.NodeGroup.Nodes.Min)
+	e.AccessEntries = decodeEKSAccess(raw.AccessEntries, at+".accessEntries", p)
 	if !eksName.MatchString(e.Name) {
 		p.add(at+".name", "%q: EKS names are letters, digits, '-' and '_', starting alphanumeric, at most 100", e.Name)
 	}
@@ -366,4 +368,35 @@ func nthAddress(prefix netip.Prefix, n int) netip.Addr {
 		addr = addr.Next()
 	}
 	return addr
+}
+
+var iamPrincipal = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$`)
+
+// decodeEKSAccess checks the access entries: an IAM role or user ARN each, at most
+// once, with an AWS-managed access policy; cluster admin is never namespaced.
+func decodeEKSAccess(raws []rawEKSAccess, at string, p *problems) []EKSAccess {
+	entries := make([]EKSAccess, 0, len(raws))
+	seen := map[string]int{}
+	for i, raw := range raws {
+		entryAt := fmt.Sprintf("%s[%d]", at, i)
+		e := EKSAccess{PrincipalARN: raw.PrincipalARN, Policy: raw.Policy, Namespaces: raw.Namespaces}
+		if !iamPrincipal.MatchString(e.PrincipalARN) {
+			p.add(entryAt+".principalArn", "%q is not an IAM role or user ARN like arn:aws:iam::123456789012:role/platform-admins", e.PrincipalARN)
+		}
+		if first, dup := seen[e.PrincipalARN]; dup {
+			p.add(entryAt+".principalArn", "%s already has an entry (%s[%d]); EKS takes one entry per principal", e.PrincipalARN, at, first)
+		}
+		seen[e.PrincipalARN] = i
+		if !slices.Contains(EKSAccessPolicies, e.Policy) {
+			p.add(entryAt+".policy", "must be one of %s, got %q", strings.Join(EKSAccessPolicies, ", "), e.Policy)
+		}
+		if e.Policy == "AmazonEKSClusterAdminPolicy" && len(e.Namespaces) > 0 {
+			p.add(entryAt+".namespaces", "AmazonEKSClusterAdminPolicy applies to the whole cluster; leave namespaces out")
+		}
+		for j, ns := range e.Namespaces {
+			checkDNSLabel(p, fmt.Sprintf("%s.namespaces[%d]", entryAt, j), ns)
+		}
+		entries = append(entries, e)
+	}
+	return entries
 }

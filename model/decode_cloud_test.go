@@ -110,6 +110,19 @@ func TestDecode_RejectsBadCloudConfig(t *testing.T) {
 			`cloudnative:cluster.eks.logTypes[0]: must be one of api, audit, authenticator, controllerManager, scheduler, got "kubelet"`},
 		{"eks zones and a different count", "eks", map[string]any{"region": "eu-west-1", "zoneCount": 3, "availabilityZones": []string{"eu-west-1a", "eu-west-1b"}},
 			"cloudnative:cluster.eks.zoneCount: is 3 but 2 availabilityZones are listed"},
+		{"eks access entry without an ARN", "eks", map[string]any{"region": "eu-west-1", "accessEntries": []any{
+			map[string]any{"principalArn": "platform-admins", "policy": "AmazonEKSClusterAdminPolicy"}}},
+			`cloudnative:cluster.eks.accessEntries[0].principalArn: "platform-admins" is not an IAM role or user ARN`},
+		{"eks access entry unknown policy", "eks", map[string]any{"region": "eu-west-1", "accessEntries": []any{
+			map[string]any{"principalArn": "arn:aws:iam::123456789012:role/dev", "policy": "Admin"}}},
+			`cloudnative:cluster.eks.accessEntries[0].policy: must be one of AmazonEKSClusterAdminPolicy, AmazonEKSAdminPolicy, AmazonEKSEditPolicy, AmazonEKSViewPolicy, got "Admin"`},
+		{"eks namespaced cluster admin", "eks", map[string]any{"region": "eu-west-1", "accessEntries": []any{
+			map[string]any{"principalArn": "arn:aws:iam::123456789012:role/dev", "policy": "AmazonEKSClusterAdminPolicy", "namespaces": []string{"shop"}}}},
+			"cloudnative:cluster.eks.accessEntries[0].namespaces: AmazonEKSClusterAdminPolicy applies to the whole cluster"},
+		{"eks principal twice", "eks", map[string]any{"region": "eu-west-1", "accessEntries": []any{
+			map[string]any{"principalArn": "arn:aws:iam::123456789012:role/dev", "policy": "AmazonEKSViewPolicy"},
+			map[string]any{"principalArn": "arn:aws:iam::123456789012:role/dev", "policy": "AmazonEKSEditPolicy"}}},
+			"cloudnative:cluster.eks.accessEntries[1].principalArn: arn:aws:iam::123456789012:role/dev already has an entry (cloudnative:cluster.eks.accessEntries[0])"},
 		{"eks unknown support type", "eks", map[string]any{"region": "eu-west-1", "supportType": "LONG"},
 			`cloudnative:cluster.eks.supportType: must be one of STANDARD, EXTENDED, got "LONG"`},
 		{"eks bad account", "eks", map[string]any{"region": "eu-west-1", "accountId": "12345"},

@@ -48,6 +48,13 @@ type rawEKS struct {
 	SupportType           string            `json:"supportType"`
 	NodeGroup             *rawEKSNodeGroup  `json:"nodeGroup"`
 	Tags                  map[string]string `json:"tags"`
+	AccessEntries         []rawEKSAccess    `json:"accessEntries"`
+}
+
+type rawEKSAccess struct {
+	PrincipalARN string   `json:"principalArn"`
+	Policy       string   `json:"policy"`
+	Namespaces   []string `json:"namespaces"`
 }
 
 type rawEKSNodeGroup struct {

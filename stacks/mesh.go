@@ -18,7 +18,7 @@ func installMesh(ctx *pulumi.Context, platform *model.Platform, onCluster pulumi
 	var tracing *mesh.TracingProvider
 	if observability.Traces(platform.Observability) {
 		tracing = &mesh.TracingProvider{Name: observability.TracingProvider,
-			Service: observability.TracingCollector, Port: observability.TracingCollectorPort}
+			Service: observability.TracingCollector(platform.Istio.Namespace), Port: observability.TracingCollectorPort}
 	}
 	istio, err = mesh.NewIstio(ctx, "istio", &mesh.IstioArgs{Config: platform.Istio, Tracing: tracing}, onCluster)
 	if err != nil {

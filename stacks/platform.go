@@ -110,6 +110,7 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 		ctx.Export("workloadIdentity", access.WorkloadIdentity)
 	}
 	ctx.Export("kubeconfig", pulumi.ToSecret(access.Kubeconfig))
+	ctx.Export("kubeconfigCredential", pulumi.String(access.Credential))
 	ctx.Export("namespace", env.Namespace)
 	ctx.Export("gateway", pulumi.String(ingress.Ref))
 	ctx.Export("services", services)

@@ -282,3 +282,15 @@ func TestStacks_ObservabilityOffInstallsNone(t *testing.T) {
 	assert.Empty(t, mocks.OfType("kubernetes:telemetry.istio.io/v1:Telemetry"))
 	assert.Nil(t, mocks.Get(t, "kubernetes:helm.sh/v3:Release", "istio-istiod").Field("values", "meshConfig"), "no tracing provider")
 }
+
+// The tracing collector and the add-ons follow istio.namespace: spans go to the
+// Jaeger the add-on manifests install there.
+func TestStacks_TracingFollowsTheIstioNamespace(t *testing.T) {
+	mocks, err := runLocal(t, func(cfg mocktest.Config) {
+		cfg["cloudnative:istio"].(map[string]any)["namespace"] = "mesh-system"
+	})
+	require.NoError(t, err)
+	providers := mocks.Get(t, "kubernetes:helm.sh/v3:Release", "istio-istiod").Field("values", "meshConfig", "extensionProviders").([]any)
+	require.Len(t, providers, 1)
+	assert.Equal(t, "jaeger-collector.mesh-system.svc.cluster.local", mocktest.Dig(providers[0], "opentelemetry", "service"))
+}

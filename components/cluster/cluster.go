@@ -22,6 +22,9 @@ type Access struct {
 	// and "" when unknown (an existing cluster).
 	Location   pulumi.StringOutput
 	Kubeconfig pulumi.StringOutput
+	// Credential says in plain words what the kubeconfig holds: an exec plugin
+	// that fetches short-lived tokens, or a static credential to guard.
+	Credential string
 	Provider   *kubernetes.Provider
 	// WorkloadIdentity is what a cloud role needs to trust the cluster's service
 	// accounts (issuer, and the OIDC provider or workload pool); nil for local
@@ -59,6 +62,7 @@ func RegisterAccess(ctx *pulumi.Context, component pulumi.Resource, access Acces
 		"endpoint":   access.Endpoint,
 		"location":   access.Location,
 		"kubeconfig": access.Kubeconfig,
+		"credential": pulumi.String(access.Credential),
 	}
 	if access.WorkloadIdentity != (pulumi.StringMapOutput{}) {
 		outputs["workloadIdentity"] = access.WorkloadIdentity

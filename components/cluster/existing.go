@@ -58,6 +58,7 @@ func NewExisting(ctx *pulumi.Context, name string, args *ExistingArgs, opts ...p
 	kubeContext := args.Config.Context
 	endpoint := kubeconfig.ApplyT(func(content string) string { return ServerOf(content, kubeContext) }).(pulumi.StringOutput)
 	c.access = Access{
+		Credential: "what the given kubeconfig holds",
 		Name:       pulumi.String(identifier).ToStringOutput(),
 		Endpoint:   endpoint,
 		Location:   pulumi.String("").ToStringOutput(),

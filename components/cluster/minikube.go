@@ -56,6 +56,7 @@ func NewMinikube(ctx *pulumi.Context, name string, args *MinikubeArgs, opts ...p
 		return nil, err
 	}
 	c.access = Access{
+		Credential: "static: minikube's client certificate for its local cluster",
 		Name:       pulumi.String(identifier).ToStringOutput(),
 		Endpoint:   kubeconfig.ApplyT(func(content string) string { return ServerOf(content, "") }).(pulumi.StringOutput),
 		Location:   pulumi.String("local").ToStringOutput(),

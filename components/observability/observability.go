@@ -21,11 +21,14 @@ import (
 )
 
 // TracingProvider is the mesh-config extension provider Jaeger answers as; the
-// mesh component declares it (mesh.IstioArgs.TracingCollector).
+// mesh component declares it (mesh.IstioArgs.Tracing).
 const TracingProvider = "jaeger"
 
-// TracingCollector is where proxies send spans: Jaeger's OTLP port.
-const TracingCollector = "jaeger-collector.istio-system.svc.cluster.local"
+// TracingCollector is where proxies send spans: the Jaeger collector, which the
+// add-on manifests install in Istio's namespace (Args.Namespace).
+func TracingCollector(istioNamespace string) string {
+	return fmt.Sprintf("jaeger-collector.%s.svc.cluster.local", istioNamespace)
+}
 
 // TracingCollectorPort is the OTLP gRPC port of the collector.
 const TracingCollectorPort = 4317

@@ -91,6 +91,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	c.access = cluster.Access{
+		Credential: credential(cfg),
 		Name:       c.Cluster.Name,
 		Endpoint:   pulumi.Sprintf("https://%s:443", c.Cluster.Fqdn),
 		Location:   c.Cluster.Location,
@@ -100,6 +101,16 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		WorkloadIdentity: pulumi.StringMap{"issuer": c.Cluster.OidcIssuerProfile.IssuerURL().Elem()}.ToStringMapOutput(),
 	}
 	return c, cluster.RegisterAccess(ctx, c, c.access)
+}
+
+// credential says what the kubeconfig AKS returns holds. Only Entra ID sign-in
+// has an exec-plugin form; with local accounts AKS hands out the cluster user's
+// static token.
+func credential(cfg model.AKSCluster) string {
+	if cfg.AzureRBAC {
+		return "exec plugin kubelogin: a short-lived Entra ID token per use, no secret in the file"
+	}
+	return "static: the cluster's local user token, valid until the cluster's credentials are rotated; set azureRbac (and disableLocalAccounts) for short-lived Entra ID sign-in"
 }
 
 // ProviderArgs pin the azure-native provider to the cluster's subscription and

@@ -1,6 +1,7 @@
 package aks
 
 import (
+	"strings"
 	"testing"
 
 	azurenative "github.com/pulumi/pulumi-azure-native-sdk/v2"
@@ -159,4 +160,16 @@ func TestDNSPrefix_FromAnyClusterName(t *testing.T) {
 	assert.Equal(t, "shop-prod", dnsPrefix("shop_prod"))
 	long := dnsPrefix("a23456789-123456789-123456789-123456789-123456789-12345-7")
 	assert.Len(t, long, 54)
+}
+
+// The credential output says what the kubeconfig really holds: kubelogin's
+// exec plugin with Entra ID, the cluster user's static token without it.
+func TestAKS_CredentialSaysWhatTheKubeconfigHolds(t *testing.T) {
+	_, entra := createCluster(t, config(), false)
+	assert.Contains(t, entra.Access().Credential, "exec plugin kubelogin")
+
+	local := config()
+	local.AzureRBAC, local.DisableLocalAccounts, local.AdminGroupObjectIDs = false, false, nil
+	_, static := createCluster(t, local, false)
+	assert.True(t, strings.HasPrefix(static.Access().Credential, "static: the cluster's local user token"), static.Access().Credential)
 }

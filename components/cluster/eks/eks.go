@@ -83,16 +83,21 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
+	access, err := newAccessEntries(ctx, name, partition.Partition, cfg, c.Cluster, children...)
+	if err != nil {
+		return nil, err
+	}
 
 	kubeconfig := cluster.SecretKubeconfig(c.Cluster.Arn, c.Cluster.Endpoint, c.Cluster.CertificateAuthority.Data(), getToken(cfg))
 
 	identifier := fmt.Sprintf("eks/%s/%s", cfg.Region, cfg.Name)
 	provider, err := cluster.NewProvider(ctx, name, kubeconfig, pulumi.String(identifier), "",
-		pulumi.Parent(c), pulumi.DependsOn([]pulumi.Resource{c.NodeGroup}))
+		pulumi.Parent(c), pulumi.DependsOn(append([]pulumi.Resource{c.NodeGroup}, access...)))
 	if err != nil {
 		return nil, err
 	}
 	c.access = cluster.Access{
+		Credential: "exec plugin `aws eks get-token`: a short-lived IAM token per use, no secret in the file",
 		Name:       c.Cluster.Name,
 		Endpoint:   c.Cluster.Endpoint,
 		Location:   pulumi.String(cfg.Region).ToStringOutput(),

@@ -232,3 +232,42 @@ func TestSubnetCIDR_SplitsTheVPCIntoSixteen(t *testing.T) {
 	assert.Equal(t, "10.0.240.0/20", SubnetCIDR(vpc, 15).String())
 	assert.Equal(t, "192.168.4.16/28", SubnetCIDR(netip.MustParsePrefix("192.168.4.0/24"), 1).String())
 }
+
+func TestEKS_AccessEntriesGrantPeopleTheirPolicy(t *testing.T) {
+	cfg := config()
+	cfg.AccessEntries = []model.EKSAccess{
+		{PrincipalARN: "arn:aws:iam::123456789012:role/platform-admins", Policy: "AmazonEKSClusterAdminPolicy"},
+		{PrincipalARN: "arn:aws:iam::123456789012:role/shop-developers", Policy: "AmazonEKSEditPolicy", Namespaces: []string{"shop"}},
+	}
+	mocks := create(t, cfg, false)
+
+	entries := mocks.OfType("aws:eks/accessEntry:AccessEntry")
+	associations := mocks.OfType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+	require.Len(t, entries, 2)
+	require.Len(t, associations, 2)
+	byName := map[string]mocktest.Resource{}
+	for _, a := range associations {
+		byName[a.Name] = a
+	}
+	admins := byName["cluster-access-0"]
+	assert.Equal(t, "arn:aws:iam::123456789012:role/platform-admins", admins.Field("principalArn"))
+	assert.Equal(t, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", admins.Field("policyArn"))
+	assert.Equal(t, map[string]any{"type": "cluster"}, admins.Field("accessScope"))
+	developers := byName["cluster-access-1"]
+	assert.Equal(t, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy", developers.Field("policyArn"))
+	assert.Equal(t, map[string]any{"type": "namespace", "namespaces": []any{"shop"}}, developers.Field("accessScope"))
+	for _, e := range entries {
+		assert.Equal(t, "STANDARD", e.Field("type"))
+	}
+
+	// The Kubernetes provider is used only once every principal has its access.
+	provider := mocks.Get(t, "pulumi:providers:kubernetes", "cluster")
+	for _, a := range associations {
+		assert.Contains(t, provider.DependsOn, urnPrefix+"aws:eks/accessPolicyAssociation:AccessPolicyAssociation::"+a.Name)
+	}
+}
+
+func TestEKS_NoAccessEntriesByDefault(t *testing.T) {
+	mocks := create(t, config(), false)
+	assert.Empty(t, mocks.OfType("aws:eks/accessEntry:AccessEntry"))
+}

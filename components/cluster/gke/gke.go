@@ -72,6 +72,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	c.access = cluster.Access{
+		Credential: "exec plugin gke-gcloud-auth-plugin: a short-lived Google token per use, no secret in the file",
 		Name:       c.Cluster.Name,
 		Endpoint:   endpoint,
 		Location:   c.Cluster.Location,
