@@ -50,10 +50,22 @@ func Decode(raw Raw, projectDir string) (*Platform, error) {
 		platform.Services = decodeServices(services, platform.Production, &p)
 	}
 
+	checkSharedGatewayHosts(platform, &p)
+
 	if err := p.err(); err != nil {
 		return nil, err
 	}
 	return platform, nil
+}
+
+// checkSharedGatewayHosts refuses the catch-all host on a shared Istio: every
+// environment's Gateway sits on the same ingress gateway there, and two
+// binding "*" would take each other's requests.
+func checkSharedGatewayHosts(platform *Platform, p *problems) {
+	if platform.Istio.Install || !slices.Contains(platform.App.Hosts, DefaultHost) {
+		return
+	}
+	p.add(key("app")+".hosts", "istio.install is false, so this environment shares its ingress gateway with others: set hosts of its own (e.g. staging.example.com), not %q", DefaultHost)
 }
 
 func key(name string) string { return Namespace + ":" + name }

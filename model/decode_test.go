@@ -182,6 +182,8 @@ func TestDecode_RejectsBadInput(t *testing.T) {
 			`cloudnative:app.hosts[1]: "foo/bar" is not a host Istio accepts`},
 		{"short host", func(f *fixture) { f.app["hosts"] = []string{"shop"} },
 			`cloudnative:app.hosts[0]: "shop" is not a host Istio accepts`},
+		{"catch-all host on a shared Istio", func(f *fixture) { f.istio["install"] = false },
+			`cloudnative:app.hosts: istio.install is false, so this environment shares its ingress gateway with others`},
 		{"host inside a wildcard", func(f *fixture) { f.app["hosts"] = []string{"*.example.com", "shop.example.com"} },
 			`cloudnative:app.hosts[1]: "shop.example.com" overlaps "*.example.com" (cloudnative:app.hosts[0])`},
 		{"missing kubeconfig", func(f *fixture) { f.cluster["existing"] = map[string]any{"kubeconfigPath": "nope"} },

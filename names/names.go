@@ -39,9 +39,6 @@ func PreviewService(service string) string { return service + "-preview" }
 // DestinationRule names the service's DestinationRule.
 func DestinationRule(service string) string { return service }
 
-// VirtualService names the service's VirtualService.
-func VirtualService(service string) string { return service }
-
 // Subset names the DestinationRule subset of a track.
 func Subset(track string) string { return track }
 
@@ -59,6 +56,10 @@ const IngressGatewayRelease = "istio-ingressgateway"
 
 // IngressGatewaySelector is the pod label an Istio Gateway selects.
 var IngressGatewaySelector = map[string]string{"istio": "ingressgateway"}
+
+// IngressVirtualService names the one VirtualService that routes all of an
+// application namespace's gateway traffic.
+func IngressVirtualService(namespace string) string { return namespace + "-ingress" }
 
 // MeshVirtualService names the VirtualService that routes traffic inside the mesh.
 func MeshVirtualService(service string) string { return service + "-mesh" }

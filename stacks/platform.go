@@ -80,21 +80,29 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 	}
 
 	services := pulumi.Map{}
+	ingressRoutes := make([]routing.IngressRoute, len(platform.Services))
+	var rules []pulumi.Resource
 	for i, svc := range platform.Services {
 		// Routes change only once the tracks they send traffic to have rolled out:
 		// a blue/green switch must not reach a colour that is still starting.
-		_, err = routing.NewServiceRoutes(ctx, svc.Name, &routing.ServiceRoutesArgs{
-			Service:    svc,
-			Plan:       plans[i],
-			Namespace:  namespace,
-			GatewayRef: ingress.Ref,
-			Hosts:      platform.App.Hosts,
-			MutualTLS:  platform.App.MutualTLS(),
+		routes, err := routing.NewServiceRoutes(ctx, svc.Name, &routing.ServiceRoutesArgs{
+			Service:   svc,
+			Plan:      plans[i],
+			Namespace: namespace,
+			MutualTLS: platform.App.MutualTLS(),
 		}, onCluster, pulumi.DependsOn(append([]pulumi.Resource{workloads[i]}, afterEnv...)))
 		if err != nil {
 			return fmt.Errorf("service %s: routes: %w", svc.Name, err)
 		}
+		rules = append(rules, routes.DestinationRule, workloads[i])
+		ingressRoutes[i] = routing.IngressRoute{Service: svc, Plan: plans[i]}
 		services[svc.Name] = serviceOutput(plans[i])
+	}
+	_, err = routing.NewIngressRoutes(ctx, "ingress-routes", &routing.IngressRoutesArgs{
+		Services: ingressRoutes, Namespace: namespace, GatewayRef: ingress.Ref, Hosts: platform.App.Hosts,
+	}, onCluster, pulumi.DependsOn(append(rules, ingress)))
+	if err != nil {
+		return err
 	}
 
 	// Last: a manifest component registers only once all its objects are ready,

@@ -16,7 +16,7 @@ func (p Plan) ObjectNames(service string) map[string][]string {
 	objects := map[string][]string{
 		"Service":         {names.Service(service)},
 		"DestinationRule": {names.DestinationRule(service)},
-		"VirtualService":  {names.VirtualService(service), names.MeshVirtualService(service)},
+		"VirtualService":  {names.MeshVirtualService(service)},
 	}
 	for _, t := range p.Tracks {
 		objects["Deployment"] = append(objects["Deployment"], names.Deployment(service, t.Name))

@@ -42,27 +42,56 @@ func NewIngress(ctx *pulumi.Context, name string, args *IngressArgs, opts ...pul
 	return in, ctx.RegisterResourceOutputs(in, pulumi.Map{"gateway": pulumi.String(in.Ref)})
 }
 
-// ServiceRoutesArgs configure the routing of one service.
-type ServiceRoutesArgs struct {
-	Service   model.Service
-	Plan      strategy.Plan
+// IngressRoutesArgs configure the routes of every service through the gateway.
+type IngressRoutesArgs struct {
+	Services  []IngressRoute
 	Namespace string
 	// GatewayRef is the Ingress's Ref.
 	GatewayRef string
 	// Hosts are the hosts the Gateway accepts.
 	Hosts []string
+}
+
+// IngressRoutes is the one VirtualService of the gateway's traffic, told apart
+// by path (see IngressVirtualServiceSpec).
+type IngressRoutes struct {
+	pulumi.ResourceState
+
+	VirtualService *apiextensions.CustomResource
+}
+
+// NewIngressRoutes registers the gateway's VirtualService. Its routes name the
+// subsets of every service, so pass the DestinationRules in opts' DependsOn.
+func NewIngressRoutes(ctx *pulumi.Context, name string, args *IngressRoutesArgs, opts ...pulumi.ResourceOption) (*IngressRoutes, error) {
+	r := &IngressRoutes{}
+	if err := ctx.RegisterComponentResource("cloudnative:routing:IngressRoutes", name, r, opts...); err != nil {
+		return nil, err
+	}
+	var err error
+	r.VirtualService, err = NewVirtualService(ctx, name, Meta{Name: names.IngressVirtualService(args.Namespace), Namespace: pulumi.String(args.Namespace)},
+		IngressVirtualServiceSpec(args.Services, args.Namespace, args.GatewayRef, args.Hosts), pulumi.Parent(r))
+	if err != nil {
+		return nil, fmt.Errorf("ingress routes: %w", err)
+	}
+	return r, ctx.RegisterResourceOutputs(r, pulumi.Map{"virtualService": r.VirtualService.Metadata.Name().Elem()})
+}
+
+// ServiceRoutesArgs configure the routing of one service inside the mesh.
+type ServiceRoutesArgs struct {
+	Service   model.Service
+	Plan      strategy.Plan
+	Namespace string
 	// MutualTLS makes clients use Istio's mTLS to the service.
 	MutualTLS bool
 }
 
-// ServiceRoutes are a service's DestinationRule and its two VirtualServices: one
-// for traffic entering through the gateway, told apart by path, and one for
-// traffic inside the mesh, addressed to the service's host.
+// ServiceRoutes are a service's DestinationRule and the VirtualService of the
+// traffic inside the mesh, addressed to the service's host. Its traffic through
+// the gateway is routed by IngressRoutes, with every other service's.
 type ServiceRoutes struct {
 	pulumi.ResourceState
 
 	DestinationRule *apiextensions.CustomResource
-	Ingress         *apiextensions.CustomResource
 	Mesh            *apiextensions.CustomResource
 }
 
@@ -81,12 +110,6 @@ func NewServiceRoutes(ctx *pulumi.Context, name string, args *ServiceRoutesArgs,
 	}
 	// Routes name subsets, so they wait for the rule that defines them.
 	after := pulumi.DependsOn([]pulumi.Resource{r.DestinationRule})
-	ingress := Scope{Gateway: args.GatewayRef, Hosts: args.Hosts, PathPrefix: svc.PathPrefix}
-	r.Ingress, err = NewVirtualService(ctx, name, Meta{Name: names.VirtualService(svc.Name), Namespace: ns},
-		VirtualServiceSpec(svc, args.Namespace, args.Plan, ingress), pulumi.Parent(r), after)
-	if err != nil {
-		return nil, err
-	}
 	mesh := Scope{Gateway: MeshGateway, Hosts: []string{names.ServiceHost(svc.Name, args.Namespace)}}
 	r.Mesh, err = NewVirtualService(ctx, name+"-mesh", Meta{Name: names.MeshVirtualService(svc.Name), Namespace: ns},
 		VirtualServiceSpec(svc, args.Namespace, args.Plan, mesh), pulumi.Parent(r), after)
@@ -95,7 +118,6 @@ func NewServiceRoutes(ctx *pulumi.Context, name string, args *ServiceRoutesArgs,
 	}
 	return r, ctx.RegisterResourceOutputs(r, pulumi.Map{
 		"destinationRule": r.DestinationRule.Metadata.Name().Elem(),
-		"virtualService":  r.Ingress.Metadata.Name().Elem(),
 		"meshService":     r.Mesh.Metadata.Name().Elem(),
 	})
 }

@@ -19,8 +19,12 @@ func TestServiceRoutes_RegistersTypedResources(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		_, err = NewServiceRoutes(ctx, "java-service", &ServiceRoutesArgs{Service: svc, Plan: plan, Namespace: "shop",
-			GatewayRef: in.Ref, Hosts: []string{"*"}})
+		routes, err := NewServiceRoutes(ctx, "java-service", &ServiceRoutesArgs{Service: svc, Plan: plan, Namespace: "shop"})
+		if err != nil {
+			return err
+		}
+		_, err = NewIngressRoutes(ctx, "ingress-routes", &IngressRoutesArgs{Services: []IngressRoute{{Service: svc, Plan: plan}},
+			Namespace: "shop", GatewayRef: in.Ref, Hosts: []string{"*"}}, pulumi.DependsOn([]pulumi.Resource{routes.DestinationRule}))
 		return err
 	}, nil)
 	require.NoError(t, err)
@@ -33,10 +37,12 @@ func TestServiceRoutes_RegistersTypedResources(t *testing.T) {
 	assert.Equal(t, "java-service", dr.Field("metadata", "name"))
 	assert.Len(t, dr.Field("spec", "subsets"), 2)
 
-	ingress := mocks.Get(t, customResource+"VirtualService", "java-service")
+	ingress := mocks.Get(t, customResource+"VirtualService", "ingress-routes")
+	assert.Equal(t, "shop-ingress", ingress.Field("metadata", "name"))
 	assert.Equal(t, []any{"shop/shop-gateway"}, ingress.Field("spec", "gateways"))
 	assert.Equal(t, float64(75), ingress.Field("spec", "http", 1, "route", 0, "weight"))
-	assert.Contains(t, ingress.DependsOn, "urn:pulumi:test::cloudnative::cloudnative:routing:ServiceRoutes$kubernetes:networking.istio.io/v1:DestinationRule::java-service",
+	assert.Contains(t, mocks.Get(t, "cloudnative:routing:IngressRoutes", "ingress-routes").DependsOn,
+		"urn:pulumi:test::cloudnative::cloudnative:routing:ServiceRoutes$kubernetes:networking.istio.io/v1:DestinationRule::java-service",
 		"routes wait for the subsets they name")
 
 	mesh := mocks.Get(t, customResource+"VirtualService", "java-service-mesh")

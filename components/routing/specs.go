@@ -1,6 +1,9 @@
 package routing
 
 import (
+	"cmp"
+	"slices"
+	"strings"
 	"time"
 
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -35,6 +38,34 @@ type Scope struct {
 	// PathPrefix, when set, is required of every request (ingress traffic shares
 	// its hosts between services and is told apart by path).
 	PathPrefix string
+}
+
+// IngressRoute is one service's share of the gateway's routes.
+type IngressRoute struct {
+	Service model.Service
+	Plan    strategy.Plan
+}
+
+// IngressVirtualServiceSpec routes all of the gateway's traffic in one
+// VirtualService, so that the order of its routes is ours: Istio merges the
+// VirtualServices bound to one gateway host in an order it chooses, and a "/"
+// prefix merged first would take every other service's requests. Services are
+// ordered longest path prefix first (so "/" comes last and "/javaservice"
+// before "/java"), each with its header rules before its default route.
+func IngressVirtualServiceSpec(services []IngressRoute, namespace, gateway string, hosts []string) *networkingv1.VirtualService {
+	ordered := slices.Clone(services)
+	slices.SortStableFunc(ordered, func(a, b IngressRoute) int {
+		return cmp.Or(len(b.Service.PathPrefix)-len(a.Service.PathPrefix), strings.Compare(a.Service.PathPrefix, b.Service.PathPrefix))
+	})
+	spec := &networkingv1.VirtualService{Hosts: hosts, Gateways: []string{gateway}}
+	for _, s := range ordered {
+		routes := VirtualServiceSpec(s.Service, namespace, s.Plan, Scope{Gateway: gateway, Hosts: hosts, PathPrefix: s.Service.PathPrefix}).Http
+		for _, r := range routes {
+			r.Name = s.Service.Name + "-" + r.Name
+		}
+		spec.Http = append(spec.Http, routes...)
+	}
+	return spec
 }
 
 // VirtualServiceSpec turns a plan's ordered routes into Istio HTTP routes for one

@@ -112,3 +112,38 @@ func TestGatewaySpec_SelectsIngressGateway(t *testing.T) {
 		}},
 	}, value)
 }
+
+// One VirtualService carries every service's gateway routes, longest path
+// prefix first, so "/" is tried last whatever order the services are listed in.
+func TestIngressVirtualServiceSpec_LongestPrefixFirst(t *testing.T) {
+	javaSvc, javaPlan := canary(10)
+	service := func(name, prefix string) IngressRoute {
+		svc := model.Service{Name: name, Strategy: model.Ramped, Port: 80, Replicas: 1, PathPrefix: prefix, Image: "r/" + name + ":1",
+			Ramped: &model.RampedSettings{MaxSurge: "1", MaxUnavailable: "0"}, Routes: javaSvc.Routes}
+		plan, err := strategy.For(svc)
+		require.NoError(t, err)
+		return IngressRoute{Service: svc, Plan: plan}
+	}
+	services := []IngressRoute{
+		service("frontend", "/"),
+		{Service: javaSvc, Plan: javaPlan},
+		service("java", "/java"),
+		service("config", "/config"),
+	}
+	vs := IngressVirtualServiceSpec(services, "shop", "shop/shop-gateway", []string{"*"})
+
+	var order []string
+	for _, r := range vs.Http {
+		order = append(order, r.Name+" "+r.Match[0].Uri.GetPrefix())
+	}
+	assert.Equal(t, []string{
+		"java-service-match-channel /javaservice",
+		"java-service-default /javaservice",
+		"config-default /config",
+		"java-default /java",
+		"frontend-default /",
+	}, order)
+	assert.Equal(t, "mobile", vs.Http[0].Match[0].Headers["channel"].GetExact(), "the header rule keeps its path")
+	assert.Equal(t, []string{"shop/shop-gateway"}, vs.Gateways)
+	assert.Equal(t, "frontend", services[0].Service.Name, "the caller's slice is left in its order")
+}

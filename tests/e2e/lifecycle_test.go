@@ -109,8 +109,14 @@ func testUpFromEmpty(t *testing.T, p *env) {
 	}
 	// The Istio resources passed the API server's CRD validation.
 	p.get("gateway.networking.istio.io", "cloudnative-gateway", "-n", appNS)
+	// One VirtualService routes the gateway's traffic, longest path prefix first.
+	ingress := p.get("virtualservice.networking.istio.io", "cloudnative-ingress", "-n", appNS)
+	var prefixes []string
+	for _, route := range dig(ingress, "spec", "http").([]any) {
+		prefixes = append(prefixes, dig(route, "match", 0, "uri", "prefix").(string))
+	}
+	assert.Equal(t, []string{"/javaservice", "/javaservice", "/goservice", "/config", "/"}, prefixes)
 	for _, svc := range []string{"java-service", "go-service", "html-frontend", "config-service"} {
-		p.get("virtualservice.networking.istio.io", svc, "-n", appNS)
 		p.get("virtualservice.networking.istio.io", svc+"-mesh", "-n", appNS)
 		p.get("destinationrule.networking.istio.io", svc, "-n", appNS)
 	}
@@ -217,7 +223,7 @@ func testBlueGreen(t *testing.T, p *env) {
 
 	assert.Equal(t, "green", dig(p.get("service", "html-frontend", "-n", appNS), "spec", "selector", "version"))
 	assert.Equal(t, "blue", dig(p.get("service", "html-frontend-preview", "-n", appNS), "spec", "selector", "version"))
-	vs := p.get("virtualservice.networking.istio.io", "html-frontend", "-n", appNS)
+	vs := p.get("virtualservice.networking.istio.io", "html-frontend-mesh", "-n", appNS)
 	assert.Equal(t, "green", dig(vs, "spec", "http", 0, "route", 0, "destination", "subset"))
 	assertAvailable(t, p.get("deployment", "html-frontend-blue", "-n", appNS), 2)
 	assertAvailable(t, p.get("deployment", "html-frontend-green", "-n", appNS), 2)
@@ -229,7 +235,7 @@ func testCanary(t *testing.T, p *env) {
 	canary["match"] = map[string]any{"header": "channel", "exact": "tablet"}
 	p.up()
 
-	vs := p.get("virtualservice.networking.istio.io", "java-service", "-n", appNS)
+	vs := p.get("virtualservice.networking.istio.io", "java-service-mesh", "-n", appNS)
 	assert.Equal(t, "tablet", dig(vs, "spec", "http", 0, "match", 0, "headers", "channel", "exact"))
 	assert.Equal(t, "canary", dig(vs, "spec", "http", 0, "route", 0, "destination", "subset"))
 	assert.Equal(t, float64(75), dig(vs, "spec", "http", 1, "route", 0, "weight"))
@@ -240,7 +246,7 @@ func testCanary(t *testing.T, p *env) {
 	canary["stableImage"] = canary["canaryImage"]
 	canary["weight"] = 0
 	p.up()
-	vs = p.get("virtualservice.networking.istio.io", "java-service", "-n", appNS)
+	vs = p.get("virtualservice.networking.istio.io", "java-service-mesh", "-n", appNS)
 	routes := dig(vs, "spec", "http", 1, "route").([]any)
 	require.Len(t, routes, 1, "the default route has one destination")
 	assert.Equal(t, "stable", dig(routes[0], "destination", "subset"))

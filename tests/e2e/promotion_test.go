@@ -40,6 +40,8 @@ func TestPromotion(t *testing.T) {
 	staging := p.env("e2e-staging", func(c map[string]any) {
 		c["cloudnative:app"].(map[string]any)["namespace"] = stagingNS
 		c["cloudnative:istio"].(map[string]any)["install"] = false
+		// Its Gateway shares dev's ingress gateway, so it binds hosts of its own.
+		c["cloudnative:app"].(map[string]any)["hosts"] = []any{"staging.cloudnative.test"}
 		// The add-ons are cluster-wide, installed once by dev.
 		c["cloudnative:observability"].(map[string]any)["enabled"] = false
 		for _, s := range c["cloudnative:services"].([]any) {
@@ -133,8 +135,8 @@ func TestPromotion(t *testing.T) {
 
 		assert.Equal(t, images(t, dev, devNS), images(t, staging, stagingNS), "staging runs exactly dev's images")
 		for _, svc := range []string{"java-service", "html-frontend"} {
-			devVS := staging.get("virtualservice.networking.istio.io", svc, "-n", devNS)
-			stagingVS := staging.get("virtualservice.networking.istio.io", svc, "-n", stagingNS)
+			devVS := staging.get("virtualservice.networking.istio.io", svc+"-mesh", "-n", devNS)
+			stagingVS := staging.get("virtualservice.networking.istio.io", svc+"-mesh", "-n", stagingNS)
 			assert.Equal(t, subsetsAndWeights(devVS), subsetsAndWeights(stagingVS), "%s routing", svc)
 		}
 		// Environment settings stayed: staging keeps one replica per track.
