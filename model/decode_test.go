@@ -286,7 +286,7 @@ func TestDecode_ObservabilityAndResilienceDefaults(t *testing.T) {
 
 func TestDecode_UnknownTopLevelKeysAreRefused(t *testing.T) {
 	raw := validFixture().raw(t)
-	raw.Keys = []string{"cluster", "observabilty", "service", "kubeconfig", "zzz"}
+	raw.Keys = []string{"cluster", "observabilty", "service", "kubeconfig", "previousRelease", "zzz"}
 	_, err := Decode(raw, projectDir(t))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `cloudnative:observabilty: is not a known key (did you mean "observability"?)`)
@@ -294,6 +294,7 @@ func TestDecode_UnknownTopLevelKeysAreRefused(t *testing.T) {
 	assert.Contains(t, err.Error(), `cloudnative:zzz: is not a known key (known: `)
 	assert.NotContains(t, err.Error(), "cloudnative:kubeconfig:")
 	assert.NotContains(t, err.Error(), "cloudnative:cluster:")
+	assert.NotContains(t, err.Error(), "cloudnative:previousRelease:", "the delivery commands' key is known")
 }
 
 func TestDecode_ValidHostsAreAccepted(t *testing.T) {

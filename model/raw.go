@@ -28,6 +28,10 @@ type Raw struct {
 // KubeconfigKey is the secret key holding an existing cluster's kubeconfig.
 const KubeconfigKey = "kubeconfig"
 
+// PreviousReleaseKey holds the release before the last promotion, for rollback.
+// The delivery commands own it; the program does not read it, but it is known.
+const PreviousReleaseKey = "previousRelease"
+
 // ConfigKeys lists the documents Raw holds, by key.
 func ConfigKeys() []string {
 	var keys []string

@@ -5,12 +5,14 @@ import (
 	"fmt"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/cloudnative-pac/platform/model"
 )
 
 // Keys of the stack file that hold releases.
 const (
-	servicesKey = "cloudnative:services"
-	previousKey = "cloudnative:previousRelease"
+	servicesKey = model.Namespace + ":services"
+	previousKey = model.Namespace + ":" + model.PreviousReleaseKey
 )
 
 // StackFile is a Pulumi.<stack>.yaml being edited; comments and every setting

@@ -310,6 +310,12 @@ func testBadConfig(t *testing.T, p *env) {
 			`cloudnative:services[1](go-service).strategy: unknown strategy "shadow"`},
 		{"replicas zero", func() { p.service("config-service")["replicas"] = 0 },
 			"cloudnative:services[3](config-service).replicas: must be at least 1, got 0"},
+		// The engine hands an inline program only the keys it asks for: this one
+		// is found in the stack file.
+		{"misspelt top-level key", func() { p.config["cloudnative:observabilty"] = map[string]any{"enabled": false} },
+			`cloudnative:observabilty: is not a known key (did you mean "observability"?)`},
+		{"weight as a percentage", func() { p.service("java-service")["canary"].(map[string]any)["weight"] = "10%" },
+			`cloudnative:services[0](java-service).canary.weight: must be a whole number, got "10%"`},
 	}
 	original := p.config
 	for _, tc := range cases {
