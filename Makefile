@@ -6,7 +6,7 @@ STACK ?= local
 PLATFORM := .local/bin/platform
 GO_PACKAGES := ./...
 
-.PHONY: help tools charts cluster-up cluster-down demo demo-down platform preview up destroy outputs \
+.PHONY: help tools charts cluster-up cluster-down demo demo-down platform preview up destroy outputs drift \
         promote rollback pr-preview \
         test lint unit e2e bench build-cost fresh-check
 
@@ -18,6 +18,7 @@ help:
 	@echo "make fresh-check  clone HEAD and run demo, demo-down and test with empty Go and tool caches (long)"
 	@echo "make build-cost time and memory of building the program per set of cloud targets (COLD=1: also from an empty cache)"
 	@echo "make preview|up|destroy|outputs STACK=local   run a stack through the local engine"
+	@echo "make drift STACK=local                         what differs between the cluster and the stack file (exits 1 if anything)"
 	@echo "make promote FROM=dev TO=staging [THEN=apply] carry dev's deployed release into Pulumi.staging.yaml"
 	@echo "make rollback STACK=staging                    put staging back to its release before the last promotion"
 	@echo "make pr-preview STACK=staging                  the preview as pull-request markdown"
@@ -43,7 +44,7 @@ demo: tools charts platform cluster-up
 
 demo-down: cluster-down
 
-preview up destroy outputs rollback pr-preview: tools platform
+preview up destroy outputs drift rollback pr-preview: tools platform
 	@source hack/lib.sh && $(PLATFORM) $@ -stack $(STACK)
 
 # make promote FROM=dev TO=staging [THEN=preview|apply]

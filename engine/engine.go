@@ -31,12 +31,17 @@ type Options struct {
 	Passphrase string
 	// Progress receives the engine's progress output; nil discards it.
 	Progress io.Writer
+	// Refresh reads every resource back from the cluster before a preview or an
+	// up (as `pulumi up --refresh`), so that changes made behind the program's
+	// back show as changes and an up restores what is declared.
+	Refresh bool
 }
 
 // Stack is an opened stack.
 type Stack struct {
 	auto.Stack
 	progress io.Writer
+	refresh  bool
 }
 
 // Open selects the stack, creating it in the backend if needed.
@@ -60,6 +65,10 @@ func Open(ctx context.Context, opts Options) (*Stack, error) {
 		"PULUMI_BACKEND_URL":       backend,
 		"PULUMI_CONFIG_PASSPHRASE": opts.Passphrase,
 		"PULUMI_SKIP_UPDATE_CHECK": "true",
+		// The program owns every field it declares: a hand edit made under
+		// another field manager (kubectl patch) must not make the up that
+		// restores it fail with a server-side apply conflict.
+		"PULUMI_K8S_ENABLE_PATCH_FORCE": "true",
 	}
 	s, err := auto.UpsertStackInlineSource(ctx, opts.Stack, ProjectName, stacks.Program(dir),
 		auto.WorkDir(dir),
@@ -73,5 +82,5 @@ func Open(ctx context.Context, opts Options) (*Stack, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
-	return &Stack{Stack: s, progress: progress}, nil
+	return &Stack{Stack: s, progress: progress, refresh: opts.Refresh}, nil
 }

@@ -21,12 +21,19 @@ func (s *Stack) Preview(ctx context.Context, expectNoChanges bool) (auto.Preview
 	if expectNoChanges {
 		opts = append(opts, optpreview.ExpectNoChanges())
 	}
+	if s.refresh {
+		opts = append(opts, optpreview.Refresh())
+	}
 	return s.Stack.Preview(ctx, opts...)
 }
 
 // Up applies the program.
 func (s *Stack) Up(ctx context.Context) (auto.UpResult, error) {
-	return s.Stack.Up(ctx, optup.Parallel(parallel), optup.ProgressStreams(s.progress), optup.ErrorProgressStreams(s.progress))
+	opts := []optup.Option{optup.Parallel(parallel), optup.ProgressStreams(s.progress), optup.ErrorProgressStreams(s.progress)}
+	if s.refresh {
+		opts = append(opts, optup.Refresh())
+	}
+	return s.Stack.Up(ctx, opts...)
 }
 
 // Destroy deletes every resource of the stack.

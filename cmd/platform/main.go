@@ -1,7 +1,8 @@
 // Command platform runs the platform program through the real Pulumi engine
 // (Automation API, program inline) and carries releases between stacks:
 //
-//	platform preview|up|destroy|outputs [-stack local] [-dir .]
+//	platform preview|up|destroy|outputs [-stack local] [-dir .] [-refresh=false]
+//	platform drift -stack dev
 //	platform promote -from dev -to staging [-allow-canary] [-force] [-then preview|apply]
 //	platform rollback -stack staging [-then preview|apply]
 //	platform pr-preview -stack staging
@@ -26,6 +27,7 @@ import (
 type options struct {
 	stack, dir, from, to, then, chain string
 	expectNoChanges, showSecrets      bool
+	refresh                           bool
 	allowCanary, force                bool
 }
 
@@ -42,6 +44,7 @@ func main() {
 	flags.StringVar(&o.dir, "dir", ".", "project directory")
 	flags.BoolVar(&o.expectNoChanges, "expect-no-changes", false, "preview: fail if any change is proposed")
 	flags.BoolVar(&o.showSecrets, "show-secrets", false, "outputs: print secret values")
+	flags.BoolVar(&o.refresh, "refresh", true, "preview, up, promote: read the cluster first, so drift shows and up corrects it")
 	flags.StringVar(&o.from, "from", "", "promote: the stack whose deployed release moves on")
 	flags.StringVar(&o.to, "to", "", "promote: the stack that receives it")
 	flags.StringVar(&o.then, "then", "", "promote, rollback: preview or apply the target after writing its file")
@@ -57,7 +60,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: platform preview|up|destroy|outputs|promote|rollback|pr-preview [flags]")
+	fmt.Fprintln(os.Stderr, "usage: platform preview|up|destroy|outputs|drift|promote|rollback|pr-preview [flags]")
 }
 
 func run(ctx context.Context, command string, o options) error {
@@ -66,6 +69,7 @@ func run(ctx context.Context, command string, o options) error {
 		BackendURL: os.Getenv("PULUMI_BACKEND_URL"),
 		Passphrase: os.Getenv("PULUMI_CONFIG_PASSPHRASE"),
 		Progress:   os.Stdout,
+		Refresh:    o.refresh,
 	}
 	then := delivery.Then(o.then)
 	if then != delivery.WriteOnly && then != delivery.Preview && then != delivery.Apply {
@@ -99,6 +103,9 @@ func run(ctx context.Context, command string, o options) error {
 	}
 
 	engineOptions.Stack = o.stack
+	if command == "drift" {
+		engineOptions = quiet(engineOptions)
+	}
 	s, err := engine.Open(ctx, engineOptions)
 	if err != nil {
 		return err
@@ -117,6 +124,20 @@ func run(ctx context.Context, command string, o options) error {
 		return err
 	case "outputs":
 		return printOutputs(ctx, s, o.showSecrets)
+	case "drift":
+		findings, err := s.Drift(ctx)
+		if err != nil {
+			return err
+		}
+		if len(findings) == 0 {
+			fmt.Printf("%s: no drift, the cluster is as declared\n", o.stack)
+			return nil
+		}
+		fmt.Printf("%s has drifted from its config:\n", o.stack)
+		for _, f := range findings {
+			fmt.Println("  " + f)
+		}
+		return fmt.Errorf("%d difference(s) between the cluster and %s; `platform up -stack %s` restores what is declared", len(findings), "Pulumi."+o.stack+".yaml", o.stack)
 	default:
 		usage()
 		return fmt.Errorf("unknown command %q", command)

@@ -44,6 +44,11 @@ func NewProvider(ctx *pulumi.Context, name string, kubeconfig pulumi.StringInput
 	args := &kubernetes.ProviderArgs{
 		Kubeconfig:        kubeconfig,
 		ClusterIdentifier: identifier,
+		// A ConfigMap is updated in place rather than replaced: a replacement
+		// makes its name unknown at preview, and the provider then replaces every
+		// Deployment that mounts it (seen when a hand edit of the ConfigMap was
+		// corrected). The pods still roll, through the config checksum.
+		EnableConfigMapMutable: pulumi.BoolPtr(true),
 	}
 	if kubeContext != "" {
 		args.Context = pulumi.StringPtr(kubeContext)

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
+	"github.com/cloudnative-pac/platform/engine"
 	"github.com/cloudnative-pac/platform/internal/mocktest"
 )
 
@@ -32,6 +33,7 @@ func TestLifecycle(t *testing.T) {
 		{"PreviewAfterUpProposesNothing", testNoChanges},
 		{"NewKubeconfigForTheSameClusterReplacesNothing", testNewKubeconfigSameCluster},
 		{"AutoscaledDeploymentShowsNoDiff", testAutoscaledNoDiff},
+		{"DriftIsReportedPreviewedAndRestored", testDrift},
 		{"RecreateStopsOldPodsFirst", testRecreate},
 		{"RampedKeepsAvailability", testRamped},
 		{"BlueGreenSwitchesInOneUpdate", testBlueGreen},
@@ -143,6 +145,56 @@ func testAutoscaledNoDiff(t *testing.T, p *env) {
 	// Refresh first, so the preview compares with what the cluster really runs.
 	_, err = p.stack.Stack.Preview(context.Background(), optpreview.Refresh(), optpreview.ExpectNoChanges(), optpreview.ProgressStreams(p.log))
 	assert.NoError(t, err, "the autoscaler's replica count is not a diff")
+}
+
+// testDrift changes the cluster behind the program's back, as an operator in an
+// emergency would, and expects drift to report each change in plain words, a
+// refreshing preview to propose it, and a refreshing up to restore what is
+// declared. The autoscaler's replica count is not drift.
+func testDrift(t *testing.T, p *env) {
+	opts := p.engineOptions(p.name)
+	opts.Refresh = true
+	refreshing, err := engine.Open(context.Background(), opts)
+	require.NoError(t, err)
+
+	findings, err := refreshing.Drift(context.Background())
+	require.NoError(t, err)
+	assert.Empty(t, findings, "no drift right after up")
+
+	for _, args := range [][]string{
+		{"scale", "deployment/go-service", "-n", appNS, "--replicas=1"},
+		{"scale", "deployment/java-service-canary", "-n", appNS, "--replicas=3"},
+		{"patch", "virtualservice.networking.istio.io/java-service-mesh", "-n", appNS, "--type=json", "-p",
+			`[{"op":"replace","path":"/spec/http/1/route/0/weight","value":50},{"op":"replace","path":"/spec/http/1/route/1/weight","value":50}]`},
+		{"patch", "configmap/cloudnative-config", "-n", appNS, "--type=merge", "-p", `{"data":{"application.properties":"edited=by hand\n"}}`},
+		{"delete", "service/config-service", "-n", appNS},
+	} {
+		_, err := p.kubectl(args...)
+		require.NoError(t, err, "kubectl %v", args)
+	}
+
+	findings, err = refreshing.Drift(context.Background())
+	require.NoError(t, err)
+	report := strings.Join(findings, "\n")
+	assert.Contains(t, report, "Deployment go-service: spec.replicas is 1 on the cluster, 4 declared")
+	assert.Contains(t, report, "VirtualService java-service-mesh: spec.http[1].route[0].weight is 50 on the cluster, 90 declared")
+	assert.Contains(t, report, "VirtualService java-service-mesh: spec.http[1].route[1].weight is 50 on the cluster, 10 declared")
+	assert.Contains(t, report, `ConfigMap cloudnative-config: data["application.properties"] is 15 bytes of text on the cluster`)
+	assert.Contains(t, report, "Service config-service: missing on the cluster, declared")
+	assert.NotContains(t, report, "Deployment java-service-canary", "the autoscaler owns its replicas")
+
+	_, err = refreshing.Preview(context.Background(), true)
+	assert.Error(t, err, "a refreshing preview proposes the drift as changes")
+
+	_, err = refreshing.Up(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 4, num(dig(p.get("deployment", "go-service", "-n", appNS), "spec", "replicas")))
+	assert.Equal(t, float64(90), dig(p.get("virtualservice.networking.istio.io", "java-service-mesh", "-n", appNS), "spec", "http", 1, "route", 0, "weight"))
+	assert.NotContains(t, dig(p.get("configmap", "cloudnative-config", "-n", appNS), "data", "application.properties"), "edited=by hand")
+	p.get("service", "config-service", "-n", appNS)
+	findings, err = refreshing.Drift(context.Background())
+	require.NoError(t, err)
+	assert.Empty(t, findings, "up restored what is declared")
 }
 
 func testObservabilityOff(t *testing.T, p *env) {
