@@ -8,12 +8,13 @@ GO_PACKAGES := ./...
 
 .PHONY: help tools charts cluster-up cluster-down demo demo-down platform preview up destroy outputs drift \
         promote rollback pr-preview \
-        test lint unit e2e bench build-cost fresh-check
+        test lint unit mesh mesh-cases e2e bench build-cost fresh-check
 
 help:
 	@echo "make demo      build what is missing, start the local control plane, deploy the local stack"
 	@echo "make demo-down stop the local control plane"
-	@echo "make test      every test: gofmt, go vet, unit, end-to-end"
+	@echo "make test      every test: gofmt, go vet, unit, Istio's engine (mesh), end-to-end"
+	@echo "make mesh [MESH_SEED=1 MESH_CONFIGS=300]  the traffic plans of every stack and of generated configs, checked by Istio's own code"
 	@echo "make bench     timings of up, preview and each strategy on the local control plane"
 	@echo "make fresh-check  clone HEAD and run demo, demo-down and test with empty Go and tool caches (long)"
 	@echo "make build-cost time and memory of building the program per set of cloud targets (COLD=1: also from an empty cache)"
@@ -51,7 +52,21 @@ preview up destroy outputs drift rollback pr-preview: tools platform
 promote: tools platform
 	@source hack/lib.sh && $(PLATFORM) promote -from $(FROM) -to $(TO) $(if $(THEN),-then $(THEN))
 
-test: lint unit e2e
+test: lint unit mesh e2e
+
+# The Istio-engine tests: the program's objects for every committed stack (and
+# its release steps) and for MESH_CONFIGS generated configs drawn from MESH_SEED,
+# fed to Istio's discovery server, simulator and webhook (tests/mesh, a module of
+# its own).
+MESH_SEED ?= 1
+MESH_CONFIGS ?= 300
+MESH_CASES := .local/mesh-cases
+
+mesh-cases:
+	go run ./tests/meshcases -out $(MESH_CASES) -seed $(MESH_SEED) -generated $(MESH_CONFIGS)
+
+mesh: mesh-cases
+	cd tests/mesh && MESH_CASES=$(CURDIR)/$(MESH_CASES) go test -count=1 .
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
@@ -59,6 +74,7 @@ lint:
 	go vet $(GO_PACKAGES)
 	go vet -tags e2e ./tests/e2e
 	go vet -tags nogke,noeks,noaks ./stacks
+	cd tests/mesh && go vet ./...
 
 unit:
 	go test -count=1 $(GO_PACKAGES)

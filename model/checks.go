@@ -35,7 +35,28 @@ func checkDNSSubdomain(p *problems, at, value string) {
 func checkPort(p *problems, at string, port int) {
 	if port < 1 || port > 65535 {
 		p.add(at, "must be a port between 1 and 65535, got %d", port)
+		return
 	}
+	if use, reserved := IstioReservedPorts[port]; reserved {
+		p.add(at, "%d is Istio's %s port in every pod of the mesh; choose another", port, use)
+	}
+}
+
+// IstioReservedPorts are the ports Istio's sidecar and agent take in every pod:
+// a Service on 15001 or 15006 is captured by the sidecar's own listeners and
+// black-holed (the mesh tests saw it), and an application cannot listen on any
+// of them beside the sidecar.
+var IstioReservedPorts = map[int]string{
+	15000: "Envoy admin",
+	15001: "outbound capture",
+	15004: "debug",
+	15006: "inbound capture",
+	15008: "HBONE tunnel",
+	15009: "HBONE secure tunnel",
+	15020: "merged metrics",
+	15021: "health check",
+	15053: "DNS proxy",
+	15090: "Envoy metrics",
 }
 
 func checkPercent(p *problems, at string, value int) {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -92,4 +93,27 @@ func TestReadme_ConfigReferenceShowsTheModelsDefaults(t *testing.T) {
 			assert.Equal(t, d.Value, shown, "default of %s", d.Key)
 		}
 	}
+}
+
+// The README's port row lists exactly the ports the model refuses as Istio's.
+func TestReadme_ReservedPortsAreTheModels(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), "README.md"))
+	require.NoError(t, err)
+	var row string
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "| `services[].port`") {
+			row = line
+		}
+	}
+	require.NotEmpty(t, row, "the config reference has a row for services[].port")
+	listed := map[int]bool{}
+	for _, n := range regexp.MustCompile(`\b15\d{3}\b`).FindAllString(row, -1) {
+		port, _ := strconv.Atoi(n)
+		listed[port] = true
+	}
+	reserved := map[int]bool{}
+	for port := range model.IstioReservedPorts {
+		reserved[port] = true
+	}
+	assert.Equal(t, reserved, listed)
 }

@@ -5,16 +5,15 @@ package tests
 
 import (
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/yaml.v3"
 
 	"github.com/cloudnative-pac/platform/internal/mocktest"
+	"github.com/cloudnative-pac/platform/internal/stackfile"
 	"github.com/cloudnative-pac/platform/stacks"
 )
 
@@ -29,53 +28,17 @@ func repoRoot(t testing.TB) string {
 // stackConfig reads Pulumi.<stack>.yaml as the engine passes it to the program.
 func stackConfig(t testing.TB, root, stack string) mocktest.Config {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(root, "Pulumi."+stack+".yaml"))
+	cfg, err := stackfile.Read(root, stack)
 	require.NoError(t, err)
-	var file struct {
-		Config map[string]any `yaml:"config"`
-	}
-	require.NoError(t, yaml.Unmarshal(data, &file))
-	cfg := mocktest.Config{}
-	for k, v := range file.Config {
-		if s, ok := v.(string); ok {
-			cfg[k] = s
-			continue
-		}
-		cfg[k] = mocktest.DeepCopy(v)
-	}
 	return cfg
 }
 
 // machineLocalFiles creates, in a copy of the project, the files a stack expects
-// on the machine that deploys it (a kubeconfig, a local chart directory), so the
-// committed stack file can be tested as it is.
+// on the machine that deploys it, so the committed stack file can be tested as it is.
 func machineLocalFiles(t *testing.T, cfg mocktest.Config) string {
 	t.Helper()
-	root := repoRoot(t)
 	dir := t.TempDir()
-	props, err := os.ReadFile(filepath.Join(root, "config", "application.properties"))
-	require.NoError(t, err)
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, "config"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "config", "application.properties"), props, 0o644))
-	if cluster, ok := cfg["cloudnative:cluster"].(map[string]any); ok {
-		if path, ok := mocktest.Dig(cluster, "existing", "kubeconfigPath").(string); ok {
-			write(t, filepath.Join(dir, path), "apiVersion: v1\nkind: Config\n")
-		}
-	}
-	if istio, ok := cfg["cloudnative:istio"].(map[string]any); ok {
-		if charts, ok := istio["chartDir"].(string); ok {
-			for _, chart := range []string{"base", "istio-control/istio-discovery", "gateway"} {
-				write(t, filepath.Join(dir, charts, chart, "Chart.yaml"), "name: "+filepath.Base(chart)+"\n")
-			}
-		}
-	}
-	if obs, ok := cfg["cloudnative:observability"].(map[string]any); ok {
-		if manifests, ok := obs["manifestDir"].(string); ok {
-			for _, addon := range []string{"prometheus", "grafana", "jaeger", "kiali"} {
-				write(t, filepath.Join(dir, manifests, addon+".yaml"), "apiVersion: v1\nkind: List\nitems: []\n")
-			}
-		}
-	}
+	require.NoError(t, stackfile.MachineLocalFiles(repoRoot(t), dir, cfg))
 	return dir
 }
 
@@ -86,20 +49,10 @@ func clusterKind(t testing.TB, stack string) string {
 	return kind
 }
 
-func write(t *testing.T, path, content string) {
-	t.Helper()
-	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
-}
-
 func committedStacks(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(repoRoot(t), "Pulumi.*.yaml"))
+	names, err := stackfile.Committed(repoRoot(t))
 	require.NoError(t, err)
-	var names []string
-	for _, f := range files {
-		names = append(names, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml"))
-	}
 	return names
 }
 
@@ -111,14 +64,7 @@ func TestStacks_EachCommittedStackDeploysUnderMocks(t *testing.T) {
 	for _, stack := range committedStacks(t) {
 		t.Run(stack, func(t *testing.T) {
 			cfg := stackConfig(t, repoRoot(t), stack)
-			var secrets []string
-			if _, ok := cfg["cloudnative:kubeconfig"]; !ok && mocktest.Dig(cfg["cloudnative:cluster"], "kind") == "existing" {
-				if path := mocktest.Dig(cfg["cloudnative:cluster"], "existing", "kubeconfigPath"); path == nil {
-					// The stack takes its kubeconfig from a secret the operator sets.
-					cfg["cloudnative:kubeconfig"] = "apiVersion: v1\nkind: Config\n"
-					secrets = append(secrets, "cloudnative:kubeconfig")
-				}
-			}
+			secrets := stackfile.AddOperatorSecrets(cfg)
 			dir := machineLocalFiles(t, cfg)
 			mocks, err := mocktest.Run(t, stacks.Program(dir), cfg, secrets...)
 			require.NoError(t, err)

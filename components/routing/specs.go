@@ -103,8 +103,13 @@ func VirtualServiceSpec(service model.Service, namespace string, plan strategy.P
 
 func seconds(n int) *durationpb.Duration { return durationpb.New(time.Duration(n) * time.Second) }
 
-// retries retries idempotent failures within the route's timeout.
+// retries retries idempotent failures within the route's timeout. With no
+// attempts the route only says so: Istio refuses retryOn or a per-try timeout
+// beside zero attempts.
 func retries(p model.RoutePolicy) *networkingv1.HTTPRetry {
+	if p.RetryAttempts == 0 {
+		return &networkingv1.HTTPRetry{Attempts: 0}
+	}
 	return &networkingv1.HTTPRetry{
 		Attempts:      int32(p.RetryAttempts),
 		PerTryTimeout: seconds(p.PerTryTimeoutSeconds),

@@ -147,3 +147,17 @@ func TestIngressVirtualServiceSpec_LongestPrefixFirst(t *testing.T) {
 	assert.Equal(t, []string{"shop/shop-gateway"}, vs.Gateways)
 	assert.Equal(t, "frontend", services[0].Service.Name, "the caller's slice is left in its order")
 }
+
+// With no retry attempts the route carries no retryOn or per-try timeout: Istio's
+// webhook refuses them beside zero attempts (the mesh tests' generated configs
+// found it).
+func TestVirtualServiceSpec_NoRetriesSaysOnlyThat(t *testing.T) {
+	svc, plan := canary(10)
+	svc.Routes.RetryAttempts = 0
+	vs := VirtualServiceSpec(svc, "shop", plan, Scope{Gateway: MeshGateway, Hosts: []string{"java-service"}})
+	value, err := SpecValue(vs)
+	require.NoError(t, err)
+	for _, route := range value["http"].([]any) {
+		assert.Equal(t, map[string]any{}, route.(map[string]any)["retries"])
+	}
+}

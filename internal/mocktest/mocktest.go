@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -199,6 +200,35 @@ type Config map[string]any
 // and the program's error.
 func Run(t testing.TB, program pulumi.RunFunc, config Config, secretKeys ...string) (*Mocks, error) {
 	t.Helper()
+	env, err := configEnv(config, secretKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	return runMocked(program)
+}
+
+// RunInProcess is Run outside a test (a command that exports what the program
+// declares): it sets the config in the process environment, as the engine does,
+// so runs must not overlap.
+func RunInProcess(program pulumi.RunFunc, config Config, secretKeys ...string) (*Mocks, error) {
+	env, err := configEnv(config, secretKeys)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range env {
+		if err := os.Setenv(k, v); err != nil {
+			return nil, err
+		}
+	}
+	return runMocked(program)
+}
+
+// configEnv is the environment through which the engine hands a program its
+// config: full keys to strings, objects and lists JSON-encoded.
+func configEnv(config Config, secretKeys []string) (map[string]string, error) {
 	encoded := map[string]string{}
 	for k, v := range config {
 		if s, ok := v.(string); ok {
@@ -207,14 +237,19 @@ func Run(t testing.TB, program pulumi.RunFunc, config Config, secretKeys ...stri
 		}
 		data, err := json.Marshal(v)
 		if err != nil {
-			t.Fatalf("encode config %s: %v", k, err)
+			return nil, fmt.Errorf("encode config %s: %w", k, err)
 		}
 		encoded[k] = string(data)
 	}
 	data, _ := json.Marshal(encoded)
-	t.Setenv(pulumi.EnvConfig, string(data))
+	if secretKeys == nil {
+		secretKeys = []string{}
+	}
 	secrets, _ := json.Marshal(secretKeys)
-	t.Setenv(pulumi.EnvConfigSecretKeys, string(secrets))
+	return map[string]string{pulumi.EnvConfig: string(data), pulumi.EnvConfigSecretKeys: string(secrets)}, nil
+}
+
+func runMocked(program pulumi.RunFunc) (*Mocks, error) {
 	mocks := &Mocks{}
 	err := pulumi.RunErr(program, pulumi.WithMocks("cloudnative", "test", mocks))
 	return mocks, err

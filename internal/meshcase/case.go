@@ -1,0 +1,111 @@
+// Package meshcase exports what the program declares for one stack config — its
+// Kubernetes and Istio objects — together with the traffic plan it prints, as a
+// case file. Istio's own engine reads those files in tests/mesh (a module of its
+// own, so Istio's dependencies stay out of the program's build) and checks that
+// the traffic Envoy would get is the plan.
+//
+// The JSON form here is the contract with tests/mesh, which decodes it strictly
+// (unknown fields fail), so a field added here and not read there is noticed.
+package meshcase
+
+// Case is one stack config, what the program declared for it, and its plan.
+type Case struct {
+	// Name tells cases apart: "stack/local", "stack/local/green-active", "generated/17".
+	Name string `json:"name"`
+	// Seed regenerates a generated case (with -seed and the case's index).
+	Seed int64 `json:"seed,omitempty"`
+	// Config is the stack config the program ran with, full keys to values.
+	Config map[string]any `json:"config"`
+
+	Namespace        string   `json:"namespace"`
+	GatewayNamespace string   `json:"gatewayNamespace"`
+	Hosts            []string `json:"hosts"`
+	// MTLSMode is the namespace's PeerAuthentication mode.
+	MTLSMode string `json:"mtlsMode"`
+	// MutualTLS is whether clients use Istio's mTLS to the namespace's services.
+	MutualTLS bool `json:"mutualTLS"`
+
+	// Objects are the Kubernetes objects the program registered (Istio config,
+	// Services, Deployments, ...), as the Kubernetes provider would send them.
+	Objects []map[string]any `json:"objects"`
+	// Services are the plan, per service.
+	Services []Service `json:"services"`
+}
+
+// Service is one service's plan and the policies its routes and clusters carry.
+type Service struct {
+	Name string `json:"name"`
+	// Host is the service's in-cluster host name.
+	Host       string `json:"host"`
+	Port       int    `json:"port"`
+	PathPrefix string `json:"pathPrefix"`
+	// TrafficPlan is the sentence the stack prints (its trafficPlan output).
+	TrafficPlan string `json:"trafficPlan"`
+	// Routes are in evaluation order: header matches first, the default last.
+	Routes []Route `json:"routes"`
+	// Tracks are the versions running, each its own DestinationRule subset.
+	Tracks []Track `json:"tracks"`
+	// Preview, for blue/green, is the Service that reaches the idle colour.
+	Preview *Preview `json:"preview,omitempty"`
+
+	TimeoutSeconds int     `json:"timeoutSeconds"`
+	Retries        Retries `json:"retries"`
+	Traffic        Traffic `json:"traffic"`
+}
+
+// Route is one planned route.
+type Route struct {
+	Match        *Match        `json:"match,omitempty"`
+	Destinations []Destination `json:"destinations"`
+}
+
+// Match is a header rule. Sample is a value the rule matches and NonMatching one
+// it does not, for requests that exercise it; either is empty when none is known.
+type Match struct {
+	Header      string `json:"header"`
+	Exact       string `json:"exact,omitempty"`
+	Prefix      string `json:"prefix,omitempty"`
+	Regex       string `json:"regex,omitempty"`
+	Sample      string `json:"sample,omitempty"`
+	NonMatching string `json:"nonMatching,omitempty"`
+}
+
+// Destination is a share of a route's requests.
+type Destination struct {
+	Subset string `json:"subset"`
+	Weight int    `json:"weight"`
+}
+
+// Track is one version. Its subset reaches exactly the pods of its Deployment
+// when the service's Service selects them (Selected), and none otherwise (a
+// blue/green idle colour is reached through its preview Service only).
+type Track struct {
+	Subset     string `json:"subset"`
+	Deployment string `json:"deployment"`
+	Selected   bool   `json:"selected"`
+}
+
+// Preview is the Service of a blue/green pair's idle colour: it reaches exactly
+// the pods of that colour's Deployment.
+type Preview struct {
+	Host       string `json:"host"`
+	Deployment string `json:"deployment"`
+}
+
+// Retries are the route's retry policy.
+type Retries struct {
+	Attempts          int    `json:"attempts"`
+	PerTryTimeoutSecs int    `json:"perTryTimeoutSeconds"`
+	RetryOn           string `json:"retryOn"`
+}
+
+// Traffic is the circuit breaking of the service's clusters.
+type Traffic struct {
+	MaxConnections          int `json:"maxConnections"`
+	MaxPendingRequests      int `json:"maxPendingRequests"`
+	MaxRequestsPerConn      int `json:"maxRequestsPerConnection"`
+	Consecutive5xxErrors    int `json:"consecutive5xxErrors"`
+	EjectionIntervalSeconds int `json:"ejectionIntervalSeconds"`
+	BaseEjectionSeconds     int `json:"baseEjectionSeconds"`
+	MaxEjectionPercent      int `json:"maxEjectionPercent"`
+}

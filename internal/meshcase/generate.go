@@ -1,0 +1,150 @@
+package meshcase
+
+import (
+	"fmt"
+	"math/rand"
+
+	"github.com/cloudnative-pac/platform/internal/mocktest"
+)
+
+// The generator draws stack configs across what model.Decode accepts: every
+// strategy, weights from 0 to 100, exact/prefix/regex header rules, nested and
+// overlapping path prefixes, several host forms, any port, mTLS modes and route
+// and circuit-breaking policies. A drawn config the model refuses is a
+// generator bug; one the model accepts and Istio refuses is a model bug.
+
+var (
+	serviceNames = []string{"cart", "api", "web", "checkout", "search", "orders", "users", "frontend"}
+	prefixes     = []string{"/", "/api", "/api/v1", "/apiv2", "/shop", "/shop/cart", "/s", "/web/", "/a-b_c.d~e", "/with space", "/q?x=1", "/%2e%2e"}
+	hostSets     = [][]string{{"*"}, {"shop.example.test"}, {"*.example.test"}, {"a.example.test", "b.example.test"}, {"*.apps.example.test", "example.test"}}
+	namespaces   = []string{"cloudnative", "shop", "team-a"}
+	mtlsModes    = []string{"STRICT", "PERMISSIVE", "DISABLE"}
+	headers      = []string{"channel", "x-user-group", "x-canary", "user-agent", "cookie"}
+	exactValues  = []string{"mobile", "beta", "internal", "v2"}
+	prefixValues = []string{"mob", "be", "int", "v"}
+	// Each regex matches one of sampleValues, so the case has a request for it.
+	regexes   = []string{"mobile|tablet", "(ios|android)", "v[0-9]+", "be.*", "[a-z]+", "canary"}
+	retryOns  = []string{"5xx", "connect-failure,refused-stream", "gateway-error,reset", "retriable-4xx", "5xx,503", "connect-failure,refused-stream,unavailable,cancelled,5xx", "retriable-status-codes,503"}
+	intOrPcts = []any{0, 1, 2, "25%", "50%", "0%", "100%"}
+	ports     = []int{80, 8080, 443, 3000, 9090, 1, 65535, 14999, 15002, 15007, 15022, 15091}
+)
+
+// Generate draws one stack config; the same seed and index draw the same config.
+func Generate(seed int64, index int) mocktest.Config {
+	r := rand.New(rand.NewSource(seed*1_000_003 + int64(index)))
+	pick := func(n int) int { return r.Intn(n) }
+	app := map[string]any{
+		"namespace": namespaces[pick(len(namespaces))],
+		"hosts":     anyStrings(hostSets[pick(len(hostSets))]),
+		"mtls":      mtlsModes[pick(len(mtlsModes))],
+	}
+	istio := map[string]any{"chartDir": ".local/charts"}
+	if r.Intn(3) == 0 {
+		istio["namespace"] = "mesh-system"
+		istio["gateway"] = map[string]any{"namespace": "edge"}
+	}
+	// On a cluster whose Istio another environment installed, the hosts must be
+	// the environment's own.
+	if hosts := app["hosts"].([]any); hosts[0] != "*" && r.Intn(4) == 0 {
+		istio["install"] = false
+	}
+	cfg := mocktest.Config{
+		"cloudnative:cluster":       map[string]any{"kind": "existing", "existing": map[string]any{"kubeconfigPath": ".local/cluster/kubeconfig"}},
+		"cloudnative:istio":         istio,
+		"cloudnative:app":           app,
+		"cloudnative:observability": map[string]any{"enabled": r.Intn(2) == 0, "manifestDir": ".local/addons"},
+	}
+	count := 1 + pick(5)
+	names := r.Perm(len(serviceNames))[:count]
+	usedPrefixes := map[string]bool{}
+	var services []any
+	for _, n := range names {
+		name := serviceNames[n]
+		svc := map[string]any{"name": name}
+		// A path prefix of its own, or the default "/<name>".
+		if p := prefixes[pick(len(prefixes))]; !usedPrefixes[p] && r.Intn(3) > 0 {
+			usedPrefixes[p] = true
+			svc["pathPrefix"] = p
+		} else if usedPrefixes["/"+name] {
+			continue
+		} else {
+			usedPrefixes["/"+name] = true
+		}
+		if r.Intn(2) == 0 {
+			svc["port"] = ports[pick(len(ports))]
+			svc["targetPort"] = ports[pick(len(ports))]
+		}
+		if r.Intn(4) == 0 {
+			svc["autoscaling"] = map[string]any{"minReplicas": 1 + pick(3), "maxReplicas": 4 + pick(3)}
+		} else {
+			svc["replicas"] = 1 + pick(3)
+		}
+		image := func(tag string) string { return fmt.Sprintf("registry.example.test/%s:%s", name, tag) }
+		switch pick(4) {
+		case 0:
+			svc["strategy"] = "recreate"
+			svc["image"] = image("1.0.0")
+		case 1:
+			svc["strategy"] = "ramped"
+			svc["image"] = image("1.0.0")
+			surge, unavailable := intOrPcts[pick(len(intOrPcts))], intOrPcts[pick(len(intOrPcts))]
+			if isZero(surge) && isZero(unavailable) {
+				unavailable = 1
+			}
+			svc["ramped"] = map[string]any{"maxSurge": surge, "maxUnavailable": unavailable}
+		case 2:
+			svc["strategy"] = "blueGreen"
+			svc["blueGreen"] = map[string]any{"blueImage": image("1.0.0"), "greenImage": image("1.1.0"), "active": []string{"blue", "green"}[pick(2)]}
+		default:
+			svc["strategy"] = "canary"
+			svc["canary"] = map[string]any{"stableImage": image("1.0.0"), "canaryImage": image("2.0.0"), "weight": drawWeight(r), "match": drawMatch(r)}
+		}
+		if r.Intn(2) == 0 {
+			timeout := 1 + pick(60)
+			svc["routes"] = map[string]any{"timeoutSeconds": timeout, "retryAttempts": pick(6), "perTryTimeoutSeconds": 1 + pick(timeout), "retryOn": retryOns[pick(len(retryOns))]}
+		}
+		if r.Intn(2) == 0 {
+			svc["trafficPolicy"] = map[string]any{
+				"maxConnections": 1 + pick(1000), "maxPendingRequests": 1 + pick(1000), "maxRequestsPerConnection": 1 + pick(100),
+				"consecutive5xxErrors": 1 + pick(10), "ejectionIntervalSeconds": 1 + pick(60), "baseEjectionSeconds": 1 + pick(300),
+				"maxEjectionPercent": pick(101),
+			}
+		}
+		services = append(services, svc)
+	}
+	cfg["cloudnative:services"] = services
+	return cfg
+}
+
+// drawWeight favours the edges, where off-by-one and zero-share bugs live.
+func drawWeight(r *rand.Rand) int {
+	switch r.Intn(4) {
+	case 0:
+		return []int{0, 1, 50, 99, 100}[r.Intn(5)]
+	default:
+		return r.Intn(101)
+	}
+}
+
+func drawMatch(r *rand.Rand) map[string]any {
+	m := map[string]any{"header": headers[r.Intn(len(headers))]}
+	switch r.Intn(3) {
+	case 0:
+		m["exact"] = exactValues[r.Intn(len(exactValues))]
+	case 1:
+		m["prefix"] = prefixValues[r.Intn(len(prefixValues))]
+	default:
+		m["regex"] = regexes[r.Intn(len(regexes))]
+	}
+	return m
+}
+
+func isZero(v any) bool { return v == 0 || v == "0%" }
+
+func anyStrings(values []string) []any {
+	out := make([]any, len(values))
+	for i, v := range values {
+		out[i] = v
+	}
+	return out
+}
