@@ -1,0 +1,36 @@
+package main
+
+import (
+	"net/http"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudnative-pac/platform/apps/internal/apptest"
+	"github.com/cloudnative-pac/platform/apps/internal/build"
+)
+
+// The binary as the image carries it: version linked in, config from the
+// mount, a clean stop on SIGTERM that finishes the request in flight.
+func TestGoService_Binary(t *testing.T) {
+	apps, err := build.AppsDir(".")
+	require.NoError(t, err)
+	bin := filepath.Join(t.TempDir(), "go-service")
+	require.NoError(t, build.GoBinary(apps, "go-service", "1.4.2", bin))
+
+	p := apptest.Start(t, "One", bin)
+	id := p.Identity("/goservice")
+	assert.Equal(t, "go-service", id.Service)
+	assert.Equal(t, "1.4.2", id.Version)
+	assert.Equal(t, "One", id.Instance)
+	assert.Equal(t, "/goservice", id.Path)
+
+	status, exit, accepted := p.TermDuringRequest()
+	assert.Equal(t, http.StatusOK, status, "the request in flight at SIGTERM is answered")
+	assert.NoError(t, exit, "the process exits cleanly")
+	assert.False(t, accepted, "no connection is taken after SIGTERM")
+	assert.Contains(t, p.Log(), "go-service GET /goservice 200")
+	assert.Contains(t, p.Log(), "go-service stopped")
+}
