@@ -13,6 +13,14 @@ import (
 
 const configVolume = "config"
 
+// The root filesystem is read-only; /tmp is the one writable place, an emptyDir
+// of at most scratchSize (a JVM, for one, needs a writable temp directory).
+const (
+	scratchVolume = "tmp"
+	scratchPath   = "/tmp"
+	scratchSize   = "64Mi"
+)
+
 // nonRootUser runs the containers; images must not need root.
 const nonRootUser = 10001
 
@@ -35,10 +43,16 @@ func deploymentSpec(args *Args, track strategy.Track) *appsv1.DeploymentSpecArgs
 					SeccompProfile: &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
 				},
 				Containers: corev1.ContainerArray{container(args, track)},
-				Volumes: corev1.VolumeArray{&corev1.VolumeArgs{
-					Name:      pulumi.String(configVolume),
-					ConfigMap: &corev1.ConfigMapVolumeSourceArgs{Name: args.ConfigMap},
-				}},
+				Volumes: corev1.VolumeArray{
+					&corev1.VolumeArgs{
+						Name:      pulumi.String(configVolume),
+						ConfigMap: &corev1.ConfigMapVolumeSourceArgs{Name: args.ConfigMap},
+					},
+					&corev1.VolumeArgs{
+						Name:     pulumi.String(scratchVolume),
+						EmptyDir: &corev1.EmptyDirVolumeSourceArgs{SizeLimit: pulumi.String(scratchSize)},
+					},
+				},
 			},
 		},
 	}
@@ -93,11 +107,14 @@ func container(args *Args, track strategy.Track) *corev1.ContainerArgs {
 			ReadOnlyRootFilesystem:   pulumi.Bool(true),
 			Capabilities:             &corev1.CapabilitiesArgs{Drop: pulumi.StringArray{pulumi.String("ALL")}},
 		},
-		VolumeMounts: corev1.VolumeMountArray{&corev1.VolumeMountArgs{
-			Name:      pulumi.String(configVolume),
-			MountPath: pulumi.String(args.ConfigMountPath),
-			ReadOnly:  pulumi.Bool(true),
-		}},
+		VolumeMounts: corev1.VolumeMountArray{
+			&corev1.VolumeMountArgs{
+				Name:      pulumi.String(configVolume),
+				MountPath: pulumi.String(args.ConfigMountPath),
+				ReadOnly:  pulumi.Bool(true),
+			},
+			&corev1.VolumeMountArgs{Name: pulumi.String(scratchVolume), MountPath: pulumi.String(scratchPath)},
+		},
 	}
 }
 

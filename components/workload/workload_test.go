@@ -170,3 +170,13 @@ func TestWorkload_AutoscalerOwnsReplicas(t *testing.T) {
 
 	assert.Empty(t, deploy(t, service(model.Ramped)).OfType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler"))
 }
+
+// The root filesystem is read-only; /tmp is a size-limited emptyDir.
+func TestWorkload_WritableTmpOnly(t *testing.T) {
+	d := deploy(t, service(model.Ramped)).Get(t, deploymentType, "web")
+	assert.Equal(t, true, d.Field("spec", "template", "spec", "containers", 0, "securityContext", "readOnlyRootFilesystem"))
+	assert.Contains(t, d.Field("spec", "template", "spec", "volumes").([]any),
+		map[string]any{"name": "tmp", "emptyDir": map[string]any{"sizeLimit": "64Mi"}})
+	assert.Contains(t, d.Field("spec", "template", "spec", "containers", 0, "volumeMounts").([]any),
+		map[string]any{"name": "tmp", "mountPath": "/tmp"})
+}
