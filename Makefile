@@ -8,7 +8,7 @@ GO_PACKAGES := ./...
 
 .PHONY: help tools charts cluster-up cluster-down demo demo-down platform preview up destroy outputs drift \
         promote rollback pr-preview \
-        test lint unit mesh mesh-cases e2e bench build-cost fresh-check
+        test lint unit host-packages mesh mesh-cases e2e bench build-cost fresh-check
 
 help:
 	@echo "make demo      build what is missing, start the local control plane, deploy the local stack"
@@ -76,7 +76,12 @@ lint:
 	go vet -tags nogke,noeks,noaks ./stacks
 	cd tests/mesh && go vet ./...
 
-unit:
+# The sample services' tests build the Java service and run every image under
+# runc: the JDK and runc come from Debian when the machine lacks them.
+host-packages:
+	@bash hack/host-packages.sh
+
+unit: host-packages
 	go test -count=1 $(GO_PACKAGES)
 
 e2e: tools charts

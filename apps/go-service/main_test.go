@@ -9,16 +9,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cloudnative-pac/platform/apps/internal/apptest"
-	"github.com/cloudnative-pac/platform/apps/internal/build"
+	"github.com/cloudnative-pac/platform/internal/appbuild"
 )
 
 // The binary as the image carries it: version linked in, config from the
 // mount, a clean stop on SIGTERM that finishes the request in flight.
 func TestGoService_Binary(t *testing.T) {
-	apps, err := build.AppsDir(".")
+	apps, err := appbuild.AppsDir(".")
 	require.NoError(t, err)
 	bin := filepath.Join(t.TempDir(), "go-service")
-	require.NoError(t, build.GoBinary(apps, "go-service", "1.4.2", bin))
+	require.NoError(t, appbuild.GoBinary(apps, "go-service", "1.4.2", bin))
 
 	p := apptest.Start(t, "One", bin)
 	id := p.Identity("/goservice")

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cloudnative-pac/platform/apps/internal/apptest"
-	"github.com/cloudnative-pac/platform/apps/internal/build"
+	"github.com/cloudnative-pac/platform/internal/appbuild"
 )
 
 func TestPage_SaysWhoServedItAndAsksTheBackends(t *testing.T) {
@@ -30,10 +30,10 @@ func TestPage_SaysWhoServedItAndAsksTheBackends(t *testing.T) {
 }
 
 func TestHTMLFrontend_Binary(t *testing.T) {
-	apps, err := build.AppsDir(".")
+	apps, err := appbuild.AppsDir(".")
 	require.NoError(t, err)
 	bin := filepath.Join(t.TempDir(), "html-frontend")
-	require.NoError(t, build.GoBinary(apps, "html-frontend", "1.1.0", bin))
+	require.NoError(t, appbuild.GoBinary(apps, "html-frontend", "1.1.0", bin))
 
 	p := apptest.Start(t, "One", bin)
 	status, body, err := p.Get("/")

@@ -12,14 +12,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cloudnative-pac/platform/apps/internal/apptest"
-	"github.com/cloudnative-pac/platform/apps/internal/build"
+	"github.com/cloudnative-pac/platform/internal/appbuild"
 )
 
 func TestJavaService_Jar(t *testing.T) {
-	apps, err := build.AppsDir(".")
+	apps, err := appbuild.AppsDir(".")
 	require.NoError(t, err)
 	jar := filepath.Join(t.TempDir(), "java-service.jar")
-	require.NoError(t, build.JavaJar(apps, "2.0.0", jar))
+	require.NoError(t, appbuild.JavaJar(apps, "2.0.0", jar))
 
 	p := apptest.Start(t, "Two", "java", "-XX:+UseSerialGC", "-jar", jar)
 	id := p.Identity("/javaservice")

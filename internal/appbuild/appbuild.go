@@ -1,7 +1,7 @@
-// Package build compiles the sample services, the one way tests and the image
+// Package appbuild compiles the sample services, the one way tests and the image
 // builder both use: Go binaries static, with the version linked in; the Java
 // service as a jar carrying its version.
-package build
+package appbuild
 
 import (
 	"fmt"
