@@ -118,6 +118,36 @@ func (w Workspace) Promote(ctx context.Context, p Promotion) ([]string, error) {
 	return w.finish(ctx, target, p.To, file, previous, rel, p.Then)
 }
 
+// PinImage writes a newly built image, by digest, into a stack's file where the
+// service's strategy takes a new version (release.Service.WithNewImage), and
+// records the release before it for a rollback. CI runs it after pushing the
+// images, then opens a pull request with the file.
+func (w Workspace) PinImage(stack, service, image string) ([]string, error) {
+	file, err := w.readStackFile(stack)
+	if err != nil {
+		return nil, err
+	}
+	current, err := file.Release()
+	if err != nil {
+		return nil, err
+	}
+	svc, ok := current[service]
+	if !ok {
+		return nil, fmt.Errorf("%s has no service %s (it runs %s)", stack, service, strings.Join(current.Names(), ", "))
+	}
+	next := release.Release{}
+	for name, s := range current {
+		next[name] = s
+	}
+	if next[service], err = svc.WithNewImage(image); err != nil {
+		return nil, err
+	}
+	if err := file.SetRelease(next, current); err != nil {
+		return nil, err
+	}
+	return w.finish(context.Background(), nil, stack, file, current, next, WriteOnly)
+}
+
 // Rollback puts a stack back to the release recorded before its last promotion.
 func (w Workspace) Rollback(ctx context.Context, stack string, then Then) ([]string, error) {
 	file, err := w.readStackFile(stack)

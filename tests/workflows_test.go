@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
+
+	"github.com/cloudnative-pac/platform/internal/images"
 )
 
 func workflowFiles(t *testing.T) []string {
@@ -144,5 +146,28 @@ func TestWorkflows_PromotionLogsInToTheSourcesCloud(t *testing.T) {
 			found = found || (step.If == "inputs.from == '"+source+"'" && strings.HasPrefix(step.Uses, loginAction[cloud]))
 		}
 		assert.True(t, found, "promoting from %s (on %s) needs a %s login step", source, kind, cloud)
+	}
+}
+
+// The images workflow builds exactly the sample services the image builder
+// knows, each from a Dockerfile that exists.
+func TestWorkflows_ImagesBuildEverySampleService(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), ".github", "workflows", "images.yml"))
+	require.NoError(t, err)
+	var wf struct {
+		Jobs struct {
+			Build struct {
+				Strategy struct {
+					Matrix struct {
+						App []string `yaml:"app"`
+					} `yaml:"matrix"`
+				} `yaml:"strategy"`
+			} `yaml:"build"`
+		} `yaml:"jobs"`
+	}
+	require.NoError(t, yaml.Unmarshal(data, &wf))
+	assert.ElementsMatch(t, images.Apps, wf.Jobs.Build.Strategy.Matrix.App)
+	for _, app := range wf.Jobs.Build.Strategy.Matrix.App {
+		assert.FileExists(t, filepath.Join(repoRoot(t), "apps", app, "Dockerfile"))
 	}
 }

@@ -6,6 +6,7 @@
 //	platform promote -from dev -to staging [-allow-canary] [-force] [-then preview|apply]
 //	platform rollback -stack staging [-then preview|apply]
 //	platform pr-preview -stack staging
+//	platform pin-image -stack dev -service go-service -image REPO@sha256:…
 //
 // The pulumi CLI and the pulumi-resource-kubernetes plugin must be on the PATH
 // (make tools builds both). State goes to file://<dir>/.local/state unless
@@ -26,6 +27,7 @@ import (
 
 type options struct {
 	stack, dir, from, to, then, chain string
+	service, image                    string
 	expectNoChanges, showSecrets      bool
 	refresh                           bool
 	allowCanary, force                bool
@@ -51,6 +53,8 @@ func main() {
 	flags.StringVar(&o.chain, "chain", "promotion.yaml", "promote: the promotion chain, relative to -dir")
 	flags.BoolVar(&o.allowCanary, "allow-canary", false, "promote: let a canary in progress move on")
 	flags.BoolVar(&o.force, "force", false, "promote: allow skipping a stage of the chain")
+	flags.StringVar(&o.service, "service", "", "pin-image: the service the image is of")
+	flags.StringVar(&o.image, "image", "", "pin-image: the new image, pinned by digest (repository@sha256:…)")
 	flags.Usage = func() { usage(); flags.PrintDefaults() }
 	_ = flags.Parse(os.Args[2:])
 	if err := run(context.Background(), command, o); err != nil {
@@ -60,7 +64,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: platform preview|up|destroy|outputs|drift|promote|rollback|pr-preview [flags]")
+	fmt.Fprintln(os.Stderr, "usage: platform preview|up|destroy|outputs|drift|promote|rollback|pr-preview|pin-image [flags]")
 }
 
 func run(ctx context.Context, command string, o options) error {
@@ -91,6 +95,13 @@ func run(ctx context.Context, command string, o options) error {
 	case "rollback":
 		ws := delivery.Workspace{Engine: quiet(engineOptions), Out: os.Stdout}
 		_, err := ws.Rollback(ctx, o.stack, then)
+		return err
+	case "pin-image":
+		if o.service == "" || o.image == "" {
+			return fmt.Errorf("pin-image needs -service and -image")
+		}
+		ws := delivery.Workspace{Engine: engineOptions, Out: os.Stdout}
+		_, err := ws.PinImage(o.stack, o.service, o.image)
 		return err
 	case "pr-preview":
 		ws := delivery.Workspace{Engine: quiet(engineOptions)}
