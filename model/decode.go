@@ -136,8 +136,15 @@ func decodeCluster(raw rawCluster, config Raw, projectDir string, p *problems) C
 			CPUs:              intOr(m.CPUs, DefaultMinikubeCPUs),
 			MemoryMB:          intOr(m.MemoryMB, DefaultMinikubeMemoryMB),
 			Driver:            m.Driver,
+			BuildImages:       boolOr(m.BuildImages, DefaultMinikubeBuildImages),
+			AppsDir:           filepath.Join(projectDir, "apps"),
 		}
 		checkDNSLabel(p, at+".minikube.profile", c.Minikube.Profile)
+		if c.Minikube.BuildImages {
+			if info, err := os.Stat(c.Minikube.AppsDir); err != nil || !info.IsDir() {
+				p.add(at+".minikube.buildImages", "builds the sample images from %s, which is not a directory here; set it to false to pull the images instead", c.Minikube.AppsDir)
+			}
+		}
 		if !kubernetesVersion.MatchString(c.Minikube.KubernetesVersion) {
 			p.add(at+".minikube.kubernetesVersion", "must look like v1.34.0, got %q", c.Minikube.KubernetesVersion)
 		}
@@ -349,6 +356,13 @@ func orDefault(value, fallback string) string {
 }
 
 func intOr(value *int, fallback int) int {
+	if value == nil {
+		return fallback
+	}
+	return *value
+}
+
+func boolOr(value *bool, fallback bool) bool {
 	if value == nil {
 		return fallback
 	}

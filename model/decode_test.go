@@ -221,6 +221,9 @@ func TestDecode_RejectsBadInput(t *testing.T) {
 			`cloudnative:observability.size: must be small, medium or large, got "huge"`},
 		{"add-ons without a source", func(f *fixture) { f.observability = map[string]any{"enabled": true} },
 			"cloudnative:observability.version: set a local manifestDir, or an Istio release like 1.28"},
+		{"minikube building images without apps/", func(f *fixture) {
+			f.cluster["kind"] = "minikube"
+		}, "cloudnative:cluster.minikube.buildImages: builds the sample images from "},
 		{"minikube too small", func(f *fixture) {
 			f.cluster["kind"] = "minikube"
 			f.cluster["minikube"] = map[string]any{"cpus": 1, "kubernetesVersion": "1.34"}
@@ -317,6 +320,8 @@ func TestDefaults_DecodeAppliesEveryDocumentedDefault(t *testing.T) {
 		Services: json.RawMessage(`[{"name":"web","strategy":"ramped","image":"repo/web:1","autoscaling":{}}]`),
 	}
 	dir := projectDir(t)
+	// A minikube stack builds the sample images from apps/ by default.
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "apps"), 0o755))
 	p, err := Decode(raw, dir)
 	require.NoError(t, err)
 	// The properties file is the one setting whose default names a file that must exist.

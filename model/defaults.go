@@ -9,6 +9,7 @@ const (
 	DefaultMinikubeKubernetesVersion = "v1.34.0"
 	DefaultMinikubeCPUs              = 2
 	DefaultMinikubeMemoryMB          = 4096
+	DefaultMinikubeBuildImages       = true
 
 	DefaultIstioNamespace     = "istio-system"
 	DefaultGatewayNamespace   = "istio-ingress"
@@ -83,6 +84,7 @@ func Defaults() []Default {
 		d("cluster.minikube.kubernetesVersion", DefaultMinikubeKubernetesVersion, func(p *Platform) any { return p.Cluster.Minikube.KubernetesVersion }),
 		d("cluster.minikube.cpus", DefaultMinikubeCPUs, func(p *Platform) any { return p.Cluster.Minikube.CPUs }),
 		d("cluster.minikube.memoryMB", DefaultMinikubeMemoryMB, func(p *Platform) any { return p.Cluster.Minikube.MemoryMB }),
+		d("cluster.minikube.buildImages", DefaultMinikubeBuildImages, func(p *Platform) any { return p.Cluster.Minikube.BuildImages }),
 		d("istio.install", true, func(p *Platform) any { return p.Istio.Install }),
 		d("istio.version", DefaultIstioVersion, func(p *Platform) any { return p.Istio.Version }),
 		d("istio.repository", DefaultIstioRepository, func(p *Platform) any { return p.Istio.Repository }),

@@ -95,6 +95,10 @@ type MinikubeCluster struct {
 	CPUs              int
 	MemoryMB          int
 	Driver            string
+	// BuildImages builds the sample services' images into minikube from
+	// AppsDir, for every image the release names after one of them.
+	BuildImages bool
+	AppsDir     string
 }
 
 // Istio describes the mesh installation.

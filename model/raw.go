@@ -79,6 +79,7 @@ type rawMinikube struct {
 	CPUs              *int   `json:"cpus"`
 	MemoryMB          *int   `json:"memoryMB"`
 	Driver            string `json:"driver"`
+	BuildImages       *bool  `json:"buildImages"`
 }
 
 type rawIstio struct {

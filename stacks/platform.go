@@ -62,6 +62,11 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 		return err
 	}
 
+	builtImages, err := buildImages(ctx, platform, target)
+	if err != nil {
+		return err
+	}
+
 	// Register every workload before any route: a dependency on a resource makes
 	// the SDK wait for it, so interleaving would roll the services out one by one.
 	workloads := make([]*workload.Workload, len(platform.Services))
@@ -73,6 +78,7 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 			ConfigMap:       env.ConfigMap,
 			ConfigMountPath: appenv.MountPath,
 			ConfigChecksum:  env.ConfigChecksum,
+			Images:          builtImages,
 		}, onCluster)
 		if err != nil {
 			return err

@@ -257,3 +257,24 @@ func assertIngressOrder(t *testing.T, mocks *mocktest.Mocks) {
 		previous = len(prefix)
 	}
 }
+
+// On minikube the sample images are built into the cluster before any
+// Deployment that runs them.
+func TestStacks_MinikubeBuildsTheSampleImagesFirst(t *testing.T) {
+	cfg := stackConfig(t, repoRoot(t), "minikube")
+	mocks, err := mocktest.Run(t, stacks.Program(machineLocalFiles(t, cfg)), cfg)
+	require.NoError(t, err)
+	var builds []string
+	for _, c := range mocks.OfType("command:local:Command") {
+		if strings.Contains(c.Field("create").(string), " image build ") {
+			builds = append(builds, c.Name)
+		}
+	}
+	assert.Len(t, builds, 5, "java-service 1.0.0 and 2.0.0, go-service, html-frontend blue and green")
+	for _, d := range mocks.OfType("kubernetes:apps/v1:Deployment") {
+		waits := strings.Join(d.DependsOn, " ")
+		for _, b := range builds {
+			assert.Contains(t, waits, "::"+b, "Deployment %s waits for %s", d.Name, b)
+		}
+	}
+}

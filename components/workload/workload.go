@@ -35,6 +35,9 @@ type Args struct {
 	ConfigMap       pulumi.StringInput
 	ConfigMountPath string
 	ConfigChecksum  string
+	// Images are resources that put the tracks' images on the cluster (a
+	// build into minikube); the Deployments wait for them.
+	Images []pulumi.Resource
 }
 
 // Workload is a service's Deployments and Services.
@@ -64,7 +67,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 				Labels:    podLabels(svc.Name, track.Name),
 			},
 			Spec: deploymentSpec(args, track),
-		}, pulumi.Parent(w))
+		}, pulumi.Parent(w), pulumi.DependsOn(args.Images))
 		if err != nil {
 			return nil, fmt.Errorf("service %s: deployment %s: %w", svc.Name, track.Name, err)
 		}

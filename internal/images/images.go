@@ -24,6 +24,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
+	"github.com/cloudnative-pac/platform/apps"
 	"github.com/cloudnative-pac/platform/internal/appbuild"
 )
 
@@ -34,13 +35,13 @@ const User = "10001:10001"
 const Port = "8080"
 
 // Apps are the sample services an image can be built for.
-var Apps = []string{"go-service", "html-frontend", "java-service"}
+var Apps = apps.Names
 
 // epoch is every file's time: builds are reproducible.
 var epoch = time.Unix(0, 0).UTC()
 
 // Build builds app at version from the sources under apps/.
-func Build(apps, app, version string) (v1.Image, error) {
+func Build(appsDir, app, version string) (v1.Image, error) {
 	work, err := os.MkdirTemp("", "image-"+app+"-")
 	if err != nil {
 		return nil, err
@@ -57,7 +58,7 @@ func Build(apps, app, version string) (v1.Image, error) {
 	switch app {
 	case "go-service", "html-frontend":
 		bin := filepath.Join(work, app)
-		if err := appbuild.GoBinary(apps, app, version, bin); err != nil {
+		if err := appbuild.GoBinary(appsDir, app, version, bin); err != nil {
 			return nil, err
 		}
 		files, err := fromDisk(map[string]string{"/app": bin})
@@ -76,7 +77,7 @@ func Build(apps, app, version string) (v1.Image, error) {
 			return nil, err
 		}
 		jar := filepath.Join(work, "java-service.jar")
-		if err := appbuild.JavaJar(apps, version, jar); err != nil {
+		if err := appbuild.JavaJar(appsDir, version, jar); err != nil {
 			return nil, err
 		}
 		app, err := fromDisk(map[string]string{"/app/java-service.jar": jar})

@@ -93,6 +93,12 @@ func MachineLocalFiles(root, dir string, cfg mocktest.Config) error {
 			files[filepath.Join(manifests, addon+".yaml")] = "apiVersion: v1\nkind: List\nitems: []\n"
 		}
 	}
+	// A minikube stack builds the sample images from the project's apps/.
+	if mocktest.Dig(cfg["cloudnative:cluster"], "kind") == "minikube" {
+		if err := os.Symlink(filepath.Join(root, "apps"), filepath.Join(dir, "apps")); err != nil && !os.IsExist(err) {
+			return err
+		}
+	}
 	for path, content := range files {
 		full := filepath.Join(dir, path)
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
