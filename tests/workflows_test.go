@@ -82,27 +82,37 @@ func collectStacks(node any, key string, into map[string]bool) {
 // cloudOfKind is the cloud login a stack's cluster needs in CI.
 var cloudOfKind = map[string]string{"gke": "gcp", "eks": "aws", "aks": "azure", "existing": "none", "minikube": "none"}
 
-// TestWorkflows_PreviewLogsInToEachStacksCloud keeps the pull-request preview
-// matrix in step with the stack files: a stack moved to another cloud must log
-// in to that cloud, or its preview fails for want of credentials.
-func TestWorkflows_PreviewLogsInToEachStacksCloud(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(repoRoot(t), ".github", "workflows", "pull-request.yml"))
-	require.NoError(t, err)
-	var workflow struct {
-		Jobs map[string]struct {
-			Strategy struct {
-				Matrix struct {
-					Include []struct{ Stack, Cloud string }
+// TestWorkflows_MatricesLogInToEachStacksCloud keeps the per-stack matrices (the
+// pull-request preview, the scheduled drift check) in step with the stack files:
+// a stack moved to another cloud must log in to that cloud, or its job fails for
+// want of credentials. The drift check covers every stack with a cloud cluster.
+func TestWorkflows_MatricesLogInToEachStacksCloud(t *testing.T) {
+	for file, job := range map[string]string{"pull-request.yml": "preview", "drift.yml": "drift"} {
+		data, err := os.ReadFile(filepath.Join(repoRoot(t), ".github", "workflows", file))
+		require.NoError(t, err)
+		var workflow struct {
+			Jobs map[string]struct {
+				Strategy struct {
+					Matrix struct {
+						Include []struct{ Stack, Cloud string }
+					}
 				}
 			}
 		}
-	}
-	require.NoError(t, yaml.Unmarshal(data, &workflow))
-	entries := workflow.Jobs["preview"].Strategy.Matrix.Include
-	require.NotEmpty(t, entries)
-	for _, entry := range entries {
-		kind := clusterKind(t, entry.Stack)
-		assert.Equal(t, cloudOfKind[kind], entry.Cloud, "stack %s runs on %s", entry.Stack, kind)
+		require.NoError(t, yaml.Unmarshal(data, &workflow))
+		entries := workflow.Jobs[job].Strategy.Matrix.Include
+		require.NotEmpty(t, entries, file)
+		covered := map[string]bool{}
+		for _, entry := range entries {
+			kind := clusterKind(t, entry.Stack)
+			assert.Equal(t, cloudOfKind[kind], entry.Cloud, "%s: stack %s runs on %s", file, entry.Stack, kind)
+			covered[entry.Stack] = true
+		}
+		for _, stack := range committedStacks(t) {
+			if cloud := cloudOfKind[clusterKind(t, stack)]; cloud != "none" {
+				assert.True(t, covered[stack], "%s covers no %s", file, stack)
+			}
+		}
 	}
 }
 
