@@ -31,6 +31,7 @@ func TestLifecycle(t *testing.T) {
 	}{
 		{"UpFromEmpty", testUpFromEmpty},
 		{"PreviewAfterUpProposesNothing", testNoChanges},
+		{"ConcurrentUpsOneRefusedByTheLock", testConcurrentUps},
 		{"NewKubeconfigForTheSameClusterReplacesNothing", testNewKubeconfigSameCluster},
 		{"AutoscaledDeploymentShowsNoDiff", testAutoscaledNoDiff},
 		{"DriftIsReportedPreviewedAndRestored", testDrift},
@@ -135,6 +136,45 @@ func testUpFromEmpty(t *testing.T, p *env) {
 func testNoChanges(t *testing.T, p *env) {
 	_, err := p.stack.Stack.Preview(context.Background(), optpreview.ExpectNoChanges(), optpreview.ProgressStreams(p.log))
 	assert.NoError(t, err, "a second preview proposes no changes")
+}
+
+// testConcurrentUps starts two ups of the stack at once, from two engine
+// workspaces as two operators (or a workflow and an operator) would: the state
+// backend's lock lets one through and refuses the other with a clear message,
+// and nothing is lost (a preview afterwards proposes nothing).
+func testConcurrentUps(t *testing.T, p *env) {
+	ctx := context.Background()
+	var stacks [2]*engine.Stack
+	for i := range stacks {
+		s, err := engine.Open(ctx, p.engineOptions(p.name))
+		require.NoError(t, err)
+		stacks[i] = s
+	}
+	start := make(chan struct{})
+	results := make(chan error, 2)
+	for _, s := range stacks {
+		go func() {
+			<-start
+			_, err := s.Up(ctx)
+			results <- err
+		}()
+	}
+	close(start)
+	var refused []error
+	succeeded := 0
+	for range stacks {
+		if err := <-results; err != nil {
+			refused = append(refused, err)
+		} else {
+			succeeded++
+		}
+	}
+	assert.Equal(t, 1, succeeded, "exactly one up runs")
+	if assert.Len(t, refused, 1, "the other is refused") {
+		assert.Contains(t, refused[0].Error(), "currently locked", "it says the stack is locked")
+	}
+	_, err := p.stack.Stack.Preview(ctx, optpreview.ExpectNoChanges(), optpreview.ProgressStreams(p.log))
+	assert.NoError(t, err, "nothing is lost: the state matches the cluster and the config")
 }
 
 // testAutoscaledNoDiff scales an autoscaled Deployment as its autoscaler would:

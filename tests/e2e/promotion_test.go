@@ -151,6 +151,24 @@ func TestPromotion(t *testing.T) {
 		assert.Equal(t, originalStaging, images(t, staging, stagingNS))
 	})
 
+	// Destroying one environment never touches another on the same cluster,
+	// and the destroyed one comes back with a plain up.
+	t.Run("DestroyAndRecreateLeaveTheOtherStackUntouched", func(t *testing.T) {
+		devBefore := generations(t, dev, devNS)
+		istioBefore := generations(t, dev, "istio-system")
+		_, err := staging.stack.Destroy(context.Background())
+		require.NoError(t, err)
+		for _, o := range staging.items("deployments", "-n", stagingNS) {
+			t.Errorf("deployment %s remains in %s", dig(o, "metadata", "name"), stagingNS)
+		}
+		assert.Equal(t, devBefore, generations(t, dev, devNS), "dev's objects are the same objects, unchanged")
+		assert.Equal(t, istioBefore, generations(t, dev, "istio-system"), "the shared Istio is untouched")
+
+		staging.up()
+		assert.Equal(t, originalStaging, images(t, staging, stagingNS), "staging is back as its file says")
+		assert.Equal(t, devBefore, generations(t, dev, devNS), "dev is still untouched")
+	})
+
 	t.Run("PRPreviewNamesTheChange", func(t *testing.T) {
 		staging.reload()
 		markdown, err := ws.PRPreview(context.Background(), "e2e-staging")
@@ -165,6 +183,21 @@ func TestPromotion(t *testing.T) {
 		assert.Contains(t, markdown, "- go-service image docker.io/cloudnative/go-service:0.9.0 → docker.io/cloudnative/go-service:1.3.0", markdown)
 		assert.Equal(t, 1, strings.Count(markdown, "\n- "), "exactly one release change: %s", markdown)
 	})
+}
+
+// generations identifies the objects of a namespace and their declared state:
+// kind/name → uid and generation (a change of spec bumps the generation; a
+// deletion and re-creation changes the uid).
+func generations(t *testing.T, e *env, namespace string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, kind := range []string{"deployments", "services", "configmaps", "virtualservices.networking.istio.io", "destinationrules.networking.istio.io", "gateways.networking.istio.io"} {
+		for _, o := range e.items(kind, "-n", namespace) {
+			out[kind+"/"+dig(o, "metadata", "name").(string)] = fmt.Sprint(dig(o, "metadata", "uid"), " ", dig(o, "metadata", "generation"))
+		}
+	}
+	require.NotEmpty(t, out, "namespace %s has objects", namespace)
+	return out
 }
 
 // images maps each Deployment of a namespace to its image.
