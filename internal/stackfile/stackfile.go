@@ -95,6 +95,9 @@ func MachineLocalFiles(root, dir string, cfg mocktest.Config) error {
 	}
 	// A minikube stack builds the sample images from the project's apps/.
 	if mocktest.Dig(cfg["cloudnative:cluster"], "kind") == "minikube" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
 		if err := os.Symlink(filepath.Join(root, "apps"), filepath.Join(dir, "apps")); err != nil && !os.IsExist(err) {
 			return err
 		}
