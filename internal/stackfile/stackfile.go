@@ -98,7 +98,11 @@ func MachineLocalFiles(root, dir string, cfg mocktest.Config) error {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
-		if err := os.Symlink(filepath.Join(root, "apps"), filepath.Join(dir, "apps")); err != nil && !os.IsExist(err) {
+		apps, err := filepath.Abs(filepath.Join(root, "apps"))
+		if err != nil {
+			return err
+		}
+		if err := os.Symlink(apps, filepath.Join(dir, "apps")); err != nil && !os.IsExist(err) {
 			return err
 		}
 	}
