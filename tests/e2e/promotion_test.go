@@ -164,6 +164,7 @@ func TestPromotion(t *testing.T) {
 		assert.Equal(t, devBefore, generations(t, dev, devNS), "dev's objects are the same objects, unchanged")
 		assert.Equal(t, istioBefore, generations(t, dev, "istio-system"), "the shared Istio is untouched")
 
+		staging.reload() // the rollback wrote the file
 		staging.up()
 		assert.Equal(t, originalStaging, images(t, staging, stagingNS), "staging is back as its file says")
 		assert.Equal(t, devBefore, generations(t, dev, devNS), "dev is still untouched")
