@@ -21,8 +21,7 @@ func buildImages(ctx *pulumi.Context, platform *model.Platform, target cluster.C
 	for _, name := range rel.Names() {
 		refs = append(refs, rel[name].Images()...)
 	}
-	built, err := images.NewMinikube(ctx, "images", &images.MinikubeArgs{Profile: m.Profile, AppsDir: m.AppsDir, Images: refs},
-		pulumi.DependsOn([]pulumi.Resource{target}))
+	built, err := images.NewMinikube(ctx, "images", &images.MinikubeArgs{Profile: m.Profile, AppsDir: m.AppsDir, Images: refs, Cluster: target})
 	if err != nil {
 		return nil, err
 	}

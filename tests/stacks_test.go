@@ -6,6 +6,7 @@ package tests
 import (
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -271,6 +272,11 @@ func TestStacks_MinikubeBuildsTheSampleImagesFirst(t *testing.T) {
 		}
 	}
 	assert.Len(t, builds, 5, "java-service 1.0.0 and 2.0.0, go-service, html-frontend blue and green")
+	for _, c := range mocks.OfType("command:local:Command") {
+		if slices.Contains(builds, c.Name) {
+			assert.Contains(t, strings.Join(c.DependsOn, " "), "::cluster-start", "%s waits for minikube to start", c.Name)
+		}
+	}
 	for _, d := range mocks.OfType("kubernetes:apps/v1:Deployment") {
 		waits := strings.Join(d.DependsOn, " ")
 		for _, b := range builds {

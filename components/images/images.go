@@ -28,6 +28,9 @@ type MinikubeArgs struct {
 	// Images are the release's images; those named .../<app>:<version> after a
 	// sample service are built, the others left to the cluster to pull.
 	Images []string
+	// Cluster is the minikube cluster: every build waits for it (a dependency
+	// of this component would not reach its commands).
+	Cluster pulumi.Resource
 }
 
 // Minikube is one build command per sample image.
@@ -70,6 +73,10 @@ func NewMinikube(ctx *pulumi.Context, name string, args *MinikubeArgs, opts ...p
 		return nil, err
 	}
 	context := filepath.Dir(args.AppsDir)
+	var after []pulumi.Resource
+	if args.Cluster != nil {
+		after = append(after, args.Cluster)
+	}
 	built := pulumi.StringArray{}
 	for _, s := range Samples(args.Images) {
 		sources, err := sourcesDigest(filepath.Join(args.AppsDir, s.App), filepath.Join(args.AppsDir, "internal"))
@@ -82,7 +89,7 @@ func NewMinikube(ctx *pulumi.Context, name string, args *MinikubeArgs, opts ...p
 			Delete:   pulumi.Sprintf("minikube --profile %s image rm %s", args.Profile, s.Ref),
 			Dir:      pulumi.String(context),
 			Triggers: pulumi.Array{pulumi.String(s.Ref), pulumi.String(sources)},
-		}, pulumi.Parent(m))
+		}, pulumi.Parent(m), pulumi.DependsOn(after))
 		if err != nil {
 			return nil, err
 		}
