@@ -30,7 +30,7 @@ tools:
 charts:
 	@bash hack/charts.sh
 
-cluster-up: tools
+cluster-up: tools host-packages
 	@bash hack/cluster-up.sh
 
 cluster-down:
@@ -77,14 +77,15 @@ lint:
 	cd tests/mesh && go vet ./...
 
 # The sample services' tests build the Java service and run every image under
-# runc: the JDK and runc come from Debian when the machine lacks them.
+# runc, and the real node needs containerd, CNI plugins and iptables: all come
+# from Debian when the machine lacks them.
 host-packages:
 	@bash hack/host-packages.sh
 
 unit: host-packages
 	go test -count=1 $(GO_PACKAGES)
 
-e2e: tools charts
+e2e: tools charts host-packages
 	@bash hack/e2e.sh
 
 bench: tools charts platform

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds what the local engine and control plane need and is not built yet:
 # the pulumi CLI, the Kubernetes provider plugin, kube-apiserver,
-# kube-controller-manager, kube-scheduler, kubectl, kwok and etcd.
+# kube-controller-manager, kube-scheduler, kubectl, kwok and etcd, and the real
+# node's kubelet and kube-proxy.
 # Each binary carries a stamp of the tools module and flags it was built from,
 # so a second run returns in seconds.
 set -euo pipefail
@@ -60,10 +61,11 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   kube_version_flags+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=37"
 done
 kube_flags="-s -w$kube_version_flags"
-build kube "$kube_flags" "kube-apiserver kube-controller-manager kube-scheduler kubectl" \
+build kube "$kube_flags" "kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy" \
   go build -trimpath -ldflags "$kube_flags" -o "$BIN_DIR/" \
   k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-  k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+  k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl \
+  k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy
 
 build kwok "-s -w" kwok go build -trimpath -ldflags "-s -w" -o "$BIN_DIR/kwok" sigs.k8s.io/kwok/cmd/kwok
 

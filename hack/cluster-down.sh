@@ -2,6 +2,7 @@
 # Stops the local control plane and deletes its data.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+bash "$REPO_ROOT/hack/node-down.sh"
 for name in kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
   pidfile="$CLUSTER_DIR/$name.pid"
   [[ -f "$pidfile" ]] || continue

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts a real Kubernetes control plane on loopback: etcd, kube-apiserver,
-# kube-controller-manager, kube-scheduler, and kwok simulating one node whose pods
-# turn Running and Ready, so Deployments roll out under the real controllers.
+# kube-controller-manager, kube-scheduler, kwok simulating one node whose pods
+# turn Running and Ready, so Deployments roll out under the real controllers,
+# and a real node (kubelet, containerd, kube-proxy) for the sample services.
 # Writes .local/cluster/kubeconfig (read by the local stack). Idempotent.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -79,7 +80,7 @@ start kube-apiserver kube-apiserver \
   --service-account-key-file "$pki/sa.key" --service-account-signing-key-file "$pki/sa.key" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-cluster-ip-range "$SERVICE_CIDR" --allow-privileged \
-  --endpoint-reconciler-type none \
+  --endpoint-reconciler-type none --kubelet-preferred-address-types InternalIP \
   --disable-admission-plugins MutatingAdmissionWebhook,ValidatingAdmissionWebhook
 wait_for kube-apiserver 240 kubectl --kubeconfig "$kubeconfig" get --raw /readyz
 
@@ -124,4 +125,10 @@ status:
 NODE
 wait_for kwok 120 kubectl --kubeconfig "$kubeconfig" wait --for=condition=Ready node/kwok-node-0 --timeout=1s
 wait_for kube-controller-manager 120 kubectl --kubeconfig "$kubeconfig" get serviceaccount default -n default
+# The real node runs the workloads that ask for it; REAL_NODE=0 leaves it out.
+if [[ "${REAL_NODE:-1}" != 0 ]]; then
+  status=0
+  bash "$REPO_ROOT/hack/node-up.sh" || status=$?
+  [[ $status -eq 0 || $status -eq 3 ]] || die "the real node did not start (status $status); see $logs"
+fi
 log "local control plane up: export KUBECONFIG=$kubeconfig"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs, from Debian, the host tools the sample services' tests and images
+# Installs, from Debian, the host tools the sample services and the real node
 # need when the machine lacks them: a JDK with javac, jar and jlink (the Java
-# service and its runtime), and runc (to run the built images as the pod spec
-# runs them). Needs root and apt; does nothing when all are there.
+# service and its runtime), runc (to run the built images as the pod spec runs
+# them), containerd, the CNI plugins and iptables (the real node's runtime,
+# pod network and Services). Needs root and apt; does nothing when all are there.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -11,10 +12,15 @@ declare -A package_of=(
   [jar]=openjdk-17-jdk-headless
   [jlink]=openjdk-17-jdk-headless
   [runc]=runc
+  [containerd]=containerd
+  [ctr]=containerd
+  [iptables]=iptables
+  [$CNI_BIN_DIR/bridge]=containernetworking-plugins
 )
 missing=()
 for tool in "${!package_of[@]}"; do
-  command -v "$tool" >/dev/null || missing+=("${package_of[$tool]}")
+  if [[ "$tool" == /* ]]; then [[ -x "$tool" ]] && continue; else command -v "$tool" >/dev/null && continue; fi
+  missing+=("${package_of[$tool]}")
 done
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 

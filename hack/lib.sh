@@ -19,12 +19,29 @@ ISTIO_MODULE_VERSION="v0.0.0-20260827124520-eed52ebb66ad"
 
 # Pod and Service addresses of the local cluster come from 198.18.0.0/15, the
 # range reserved for network tests, never from a private or public range.
-POD_CIDR_FIRST="198.18.0.1/16"
+# The simulated node's pods take the lower half of 198.18/16, the real node's a
+# /24 of the upper half.
+POD_CIDR_FIRST="198.18.0.1/17"
 SERVICE_CIDR="198.19.0.0/16"
+
+# The real node (hack/node-up.sh): its name, the label and taint that keep
+# everything but the workloads that ask for it off it (its runtime can only
+# run images built here), its pods' addresses and the images it needs.
+REAL_NODE_NAME="real-node-0"
+REAL_NODE_LABEL="node.cloudnative-pac.dev/runs=containers"
+REAL_NODE_TAINT="node.cloudnative-pac.dev/runs=containers:NoSchedule"
+REAL_NODE_POD_CIDR="198.18.128.0/24"
+# Its address is its pods' gateway on their bridge (a node's address cannot be
+# loopback, and only this machine reaches the bridge).
+REAL_NODE_IP="198.18.128.1"
+PAUSE_IMAGE="localhost/cloudnative/pause:1"
+CNI_BIN_DIR="${CNI_BIN_DIR:-/usr/lib/cni}"
 
 # Loopback ports of the local control plane.
 ETCD_PORT="${ETCD_PORT:-23790}"
 APISERVER_PORT="${APISERVER_PORT:-26443}"
+# The real node's kubelet; kube-proxy's health and metrics take the next two.
+KUBELET_PORT="${KUBELET_PORT:-$((APISERVER_PORT + 100))}"
 
 export PATH="$BIN_DIR:$PATH"
 # The local stack's secrets are encrypted with this passphrase unless one is set.

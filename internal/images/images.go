@@ -48,12 +48,7 @@ func Build(appsDir, app, version string) (v1.Image, error) {
 	}
 	defer os.RemoveAll(work)
 
-	var layers []v1.Layer
-	base, err := layer(baseFiles())
-	if err != nil {
-		return nil, err
-	}
-	layers = append(layers, base)
+	sets := [][]file{baseFiles()}
 	var entrypoint []string
 	switch app {
 	case "go-service", "html-frontend":
@@ -65,11 +60,7 @@ func Build(appsDir, app, version string) (v1.Image, error) {
 		if err != nil {
 			return nil, err
 		}
-		l, err := layer(files)
-		if err != nil {
-			return nil, err
-		}
-		layers = append(layers, l)
+		sets = append(sets, files)
 		entrypoint = []string{"/app"}
 	case "java-service":
 		runtime, err := javaRuntime(work)
@@ -84,19 +75,30 @@ func Build(appsDir, app, version string) (v1.Image, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, files := range [][]file{runtime, app} {
-			l, err := layer(files)
-			if err != nil {
-				return nil, err
-			}
-			layers = append(layers, l)
-		}
+		sets = append(sets, runtime, app)
 		// The serial collector and a heap share fit the pod's small limits.
 		entrypoint = []string{"/opt/java/bin/java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-jar", "/app/java-service.jar"}
 	default:
 		return nil, fmt.Errorf("no sample service %q (one of %s)", app, strings.Join(Apps, ", "))
 	}
+	return assemble(sets, entrypoint, app, version)
+}
 
+// assemble packs each file set into a layer of an image.
+func assemble(sets [][]file, entrypoint []string, title, version string) (v1.Image, error) {
+	var layers []v1.Layer
+	for _, files := range sets {
+		l, err := layer(files)
+		if err != nil {
+			return nil, err
+		}
+		layers = append(layers, l)
+	}
+	return withConfig(layers, entrypoint, title, version)
+}
+
+// withConfig stacks the layers with the configuration every image here shares.
+func withConfig(layers []v1.Layer, entrypoint []string, title, version string) (v1.Image, error) {
 	img, err := mutate.AppendLayers(empty.Image, layers...)
 	if err != nil {
 		return nil, err
@@ -112,9 +114,19 @@ func Build(appsDir, app, version string) (v1.Image, error) {
 			WorkingDir:   "/",
 			Env:          []string{"PATH=/usr/bin:/bin", "PORT=" + Port},
 			ExposedPorts: map[string]struct{}{Port + "/tcp": {}},
-			Labels:       map[string]string{"org.opencontainers.image.title": app, "org.opencontainers.image.version": version},
+			Labels:       map[string]string{"org.opencontainers.image.title": title, "org.opencontainers.image.version": version},
 		},
 	})
+}
+
+// Program is an image of one static binary run as the non-root user, for
+// helpers such as the real node's pause container.
+func Program(binary, title, version string) (v1.Image, error) {
+	files, err := fromDisk(map[string]string{"/" + title: binary})
+	if err != nil {
+		return nil, err
+	}
+	return assemble([][]file{baseFiles(), files}, []string{"/" + title}, title, version)
 }
 
 func diffIDs(layers []v1.Layer) []v1.Hash {

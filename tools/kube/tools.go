@@ -1,6 +1,6 @@
 //go:build tools
 
-// Package tools records the control-plane commands as dependencies so go.sum pins them.
+// Package tools records the control-plane and node commands as dependencies so go.sum pins them.
 package tools
 
 import (
@@ -8,4 +8,6 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 	_ "k8s.io/kubernetes/cmd/kubectl"
+	_ "k8s.io/kubernetes/cmd/kubelet"
+	_ "k8s.io/kubernetes/cmd/kube-proxy"
 )
