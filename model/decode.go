@@ -42,6 +42,11 @@ func Decode(raw Raw, projectDir string) (*Platform, error) {
 		platform.Observability = decodeObservability(obs, projectDir, &p)
 	}
 
+	var scheduling rawScheduling
+	if decodeStrict(raw.Scheduling, &scheduling, key("scheduling"), &p) {
+		platform.Scheduling = decodeScheduling(scheduling, &p)
+	}
+
 	var services []rawService
 	if decodeStrict(raw.Services, &services, key("services"), &p) {
 		if len(services) == 0 {

@@ -37,6 +37,7 @@ type Platform struct {
 	Istio         Istio
 	App           App
 	Observability Observability
+	Scheduling    Scheduling
 	Services      []Service
 }
 

@@ -16,6 +16,7 @@ type Raw struct {
 	Services      json.RawMessage `config:"services"`
 	Observability json.RawMessage `config:"observability"`
 	Production    json.RawMessage `config:"production"`
+	Scheduling    json.RawMessage `config:"scheduling"`
 	// Stack names the stack; cloud clusters are named after it by default.
 	Stack string
 	// HasKubeconfigSecret reports whether the secret key cloudnative:kubeconfig is set.

@@ -20,7 +20,7 @@ func installMesh(ctx *pulumi.Context, platform *model.Platform, onCluster pulumi
 		tracing = &mesh.TracingProvider{Name: observability.TracingProvider,
 			Service: observability.TracingCollector(platform.Istio.Namespace), Port: observability.TracingCollectorPort}
 	}
-	istio, err = mesh.NewIstio(ctx, "istio", &mesh.IstioArgs{Config: platform.Istio, Tracing: tracing}, onCluster)
+	istio, err = mesh.NewIstio(ctx, "istio", &mesh.IstioArgs{Config: platform.Istio, Tracing: tracing, Placement: platform.Scheduling.Platform}, onCluster)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -34,7 +34,7 @@ func installAddons(ctx *pulumi.Context, platform *model.Platform, control []pulu
 		return nil
 	}
 	addons, err := observability.New(ctx, "observability", &observability.Args{
-		Config: platform.Observability, Namespace: platform.Istio.Namespace,
+		Config: platform.Observability, Namespace: platform.Istio.Namespace, Placement: platform.Scheduling.Platform,
 	}, onCluster, pulumi.DependsOn(control))
 	if err != nil {
 		return err

@@ -79,6 +79,7 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 			ConfigMountPath: appenv.MountPath,
 			ConfigChecksum:  env.ConfigChecksum,
 			Images:          builtImages,
+			Placement:       platform.Scheduling.Workloads,
 		}, onCluster)
 		if err != nil {
 			return err

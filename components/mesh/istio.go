@@ -11,6 +11,7 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/cloudnative-pac/platform/components/placement"
 	"github.com/cloudnative-pac/platform/model"
 	"github.com/cloudnative-pac/platform/names"
 )
@@ -22,6 +23,8 @@ type IstioArgs struct {
 	// Tracing, when set, declares the OpenTelemetry collector that Telemetry
 	// resources name as their tracing provider.
 	Tracing *TracingProvider
+	// Placement is where istiod and the ingress gateway may run.
+	Placement model.Placement
 }
 
 // TracingProvider is a mesh-config extension provider for traces.
@@ -83,12 +86,12 @@ func NewIstio(ctx *pulumi.Context, name string, args *IstioArgs, opts ...pulumi.
 		return nil, err
 	}
 	m.Istiod, err = release(ctx, name+"-istiod", cfg, istiodChart, "istiod", system.Metadata.Name().Elem(),
-		istiodValues(args.Tracing), child, pulumi.DependsOn([]pulumi.Resource{m.Base}))
+		withPlacement(istiodValues(args.Tracing), args.Placement), child, pulumi.DependsOn([]pulumi.Resource{m.Base}))
 	if err != nil {
 		return nil, err
 	}
 	m.Gateway, err = release(ctx, name+"-gateway", cfg, gatewayChart, names.IngressGatewayRelease, ingress.Metadata.Name().Elem(),
-		pulumi.Map{"service": pulumi.Map{"type": pulumi.String(cfg.Gateway.ServiceType)}},
+		withPlacement(pulumi.Map{"service": pulumi.Map{"type": pulumi.String(cfg.Gateway.ServiceType)}}, args.Placement),
 		child, pulumi.DependsOn([]pulumi.Resource{m.Istiod}))
 	if err != nil {
 		return nil, err
@@ -101,6 +104,15 @@ func NewIstio(ctx *pulumi.Context, name string, args *IstioArgs, opts ...pulumi.
 		"gatewayRelease":   m.Gateway.Status.Name(),
 		"ingressNamespace": m.IngressNamespace,
 	})
+}
+
+// withPlacement adds the placement to a chart's values: istiod's and the
+// gateway's charts both read nodeSelector and tolerations at their top level.
+func withPlacement(values pulumi.Map, p model.Placement) pulumi.Map {
+	for k, v := range placement.Values(p) {
+		values[k] = v
+	}
+	return values
 }
 
 func istiodValues(tracing *TracingProvider) pulumi.Map {

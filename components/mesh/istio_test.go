@@ -95,3 +95,20 @@ func TestIstio_TracingProviderInMeshConfig(t *testing.T) {
 		"service": "collector.istio-system.svc.cluster.local", "port": float64(4317)}}},
 		mocks.Get(t, releaseType, "istio-istiod").Field("values", "meshConfig", "extensionProviders"))
 }
+
+func TestIstio_PlatformPlacementReachesIstiodAndTheGateway(t *testing.T) {
+	mocks := mocktest.OnProvider(t, func(ctx *pulumi.Context, onCluster pulumi.ResourceOption) error {
+		_, err := NewIstio(ctx, "istio", &IstioArgs{Config: repoConfig(), Placement: model.Placement{
+			NodeSelector: map[string]string{"pool": "system"},
+			Tolerations:  []model.Toleration{{Key: "dedicated", Value: "system", Effect: "NoSchedule"}},
+		}}, onCluster)
+		return err
+	})
+	for _, release := range []string{"istio-istiod", "istio-gateway"} {
+		values := mocks.Get(t, releaseType, release)
+		assert.Equal(t, map[string]any{"pool": "system"}, values.Field("values", "nodeSelector"), release)
+		assert.Equal(t, []any{map[string]any{"key": "dedicated", "value": "system", "effect": "NoSchedule"}}, values.Field("values", "tolerations"), release)
+	}
+	assert.Equal(t, "NodePort", mocks.Get(t, releaseType, "istio-gateway").Field("values", "service", "type"), "the gateway keeps its own values")
+	assert.Nil(t, install(t, repoConfig()).Get(t, releaseType, "istio-istiod").Field("values", "nodeSelector"))
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/cloudnative-pac/platform/components/istiocr"
+	"github.com/cloudnative-pac/platform/components/placement"
 	"github.com/cloudnative-pac/platform/model"
 	"github.com/cloudnative-pac/platform/names"
 )
@@ -48,6 +49,8 @@ type Args struct {
 	Config model.Observability
 	// Namespace is Istio's root namespace, where the add-on manifests install.
 	Namespace string
+	// Placement is where the add-ons' pods may run.
+	Placement model.Placement
 }
 
 // Observability is the installed add-ons.
@@ -68,7 +71,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	for _, addon := range cfg.Addons {
 		_, err := yamlv2.NewConfigFile(ctx, name+"-"+addon, &yamlv2.ConfigFileArgs{
 			File: pulumi.String(Source(cfg, addon)),
-		}, pulumi.Parent(o), pulumi.Transforms([]pulumi.ResourceTransform{shape(cfg.Size)}))
+		}, pulumi.Parent(o), pulumi.Transforms([]pulumi.ResourceTransform{shape(cfg.Size, args.Placement)}))
 		if err != nil {
 			return nil, fmt.Errorf("add-on %s: %w", addon, err)
 		}
@@ -101,8 +104,9 @@ func Traces(cfg model.Observability) bool {
 
 // shape is applied to every object of the add-on manifests: Services skip the
 // provider's fixed wait like the application's (their Deployments are awaited),
-// and every container gets the stack's add-on size.
-func shape(size model.AddonSize) pulumi.ResourceTransform {
+// every container gets the stack's add-on size, and every pod the platform's
+// placement.
+func shape(size model.AddonSize, where model.Placement) pulumi.ResourceTransform {
 	resources := pulumi.Map{
 		"requests": pulumi.Map{"cpu": pulumi.String(size.CPURequest), "memory": pulumi.String(size.MemoryRequest)},
 		"limits":   pulumi.Map{"cpu": pulumi.String(size.CPULimit), "memory": pulumi.String(size.MemoryLimit)},
@@ -134,7 +138,11 @@ func shape(size model.AddonSize) pulumi.ResourceTransform {
 				}
 				sized[i] = with(container, "resources", resources)
 			}
-			props = with(args.Props, "spec", with(spec, "template", with(template, "spec", with(podSpec, "containers", sized))))
+			podSpec = with(podSpec, "containers", sized)
+			for k, v := range placement.Values(where) {
+				podSpec = with(podSpec, k, v)
+			}
+			props = with(args.Props, "spec", with(spec, "template", with(template, "spec", podSpec)))
 		default:
 			return nil
 		}

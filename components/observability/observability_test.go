@@ -46,7 +46,10 @@ func TestNew_NoTracingWithoutJaeger(t *testing.T) {
 }
 
 func TestShape_ServicesSkipAwaitAndContainersAreSized(t *testing.T) {
-	transform := shape(model.AddonSizes["medium"])
+	transform := shape(model.AddonSizes["medium"], model.Placement{
+		NodeSelector: map[string]string{"pool": "system"},
+		Tolerations:  []model.Toleration{{Key: "dedicated", Operator: "Equal", Value: "system", Effect: "NoSchedule"}},
+	})
 	service := pulumi.Map{
 		"metadata": pulumi.Map{"name": pulumi.String("grafana"), "annotations": pulumi.Map{"a": pulumi.String("b")}},
 		"spec":     pulumi.Map{"type": pulumi.String("ClusterIP")},
@@ -71,6 +74,10 @@ func TestShape_ServicesSkipAwaitAndContainersAreSized(t *testing.T) {
 		"limits":   pulumi.Map{"cpu": pulumi.String("1"), "memory": pulumi.String("2Gi")},
 	}, container["resources"])
 	assert.Equal(t, pulumi.Int(1), res.Props["spec"].(pulumi.Map)["replicas"])
+	podSpec := res.Props["spec"].(pulumi.Map)["template"].(pulumi.Map)["spec"].(pulumi.Map)
+	assert.Equal(t, pulumi.Map{"pool": pulumi.String("system")}, podSpec["nodeSelector"], "add-on pods follow the platform's placement")
+	assert.Equal(t, pulumi.Array{pulumi.Map{"key": pulumi.String("dedicated"), "operator": pulumi.String("Equal"),
+		"value": pulumi.String("system"), "effect": pulumi.String("NoSchedule")}}, podSpec["tolerations"])
 
 	assert.Nil(t, transform(context.Background(), &pulumi.ResourceTransformArgs{Type: "kubernetes:core/v1:ConfigMap", Props: service}))
 }

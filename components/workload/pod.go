@@ -8,6 +8,7 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/cloudnative-pac/platform/components/placement"
 	"github.com/cloudnative-pac/platform/strategy"
 )
 
@@ -42,7 +43,9 @@ func deploymentSpec(args *Args, track strategy.Track) *appsv1.DeploymentSpecArgs
 					RunAsUser:      pulumi.Int(nonRootUser),
 					SeccompProfile: &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
 				},
-				Containers: corev1.ContainerArray{container(args, track)},
+				Containers:   corev1.ContainerArray{container(args, track)},
+				NodeSelector: placement.NodeSelector(args.Placement),
+				Tolerations:  placement.Tolerations(args.Placement),
 				Volumes: corev1.VolumeArray{
 					&corev1.VolumeArgs{
 						Name:      pulumi.String(configVolume),

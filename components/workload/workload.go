@@ -38,6 +38,8 @@ type Args struct {
 	// Images are resources that put the tracks' images on the cluster (a
 	// build into minikube); the Deployments wait for them.
 	Images []pulumi.Resource
+	// Placement is where the pods may run (node selector, tolerations).
+	Placement model.Placement
 }
 
 // Workload is a service's Deployments and Services.

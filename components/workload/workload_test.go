@@ -180,3 +180,29 @@ func TestWorkload_WritableTmpOnly(t *testing.T) {
 	assert.Contains(t, d.Field("spec", "template", "spec", "containers", 0, "volumeMounts").([]any),
 		map[string]any{"name": "tmp", "mountPath": "/tmp"})
 }
+
+func TestWorkload_PodsFollowThePlacement(t *testing.T) {
+	svc := service(model.BlueGreen)
+	plan, err := strategy.For(svc)
+	require.NoError(t, err)
+	seconds := 30
+	mocks := mocktest.OnProvider(t, func(ctx *pulumi.Context, onCluster pulumi.ResourceOption) error {
+		_, err := New(ctx, svc.Name, &Args{Service: svc, Plan: plan, Namespace: pulumi.String("shop"),
+			ConfigMap: pulumi.String("cloudnative-config"), ConfigMountPath: "/config", ConfigChecksum: "abc123",
+			Placement: model.Placement{
+				NodeSelector: map[string]string{"pool": "apps"},
+				Tolerations: []model.Toleration{{Key: "pool", Operator: "Equal", Value: "apps", Effect: "NoSchedule"},
+					{Operator: "Exists", Effect: "NoExecute", Seconds: &seconds}},
+			}}, onCluster)
+		return err
+	})
+	for _, d := range mocks.OfType(deploymentType) {
+		assert.Equal(t, map[string]any{"pool": "apps"}, d.Field("spec", "template", "spec", "nodeSelector"), d.Name)
+		assert.Equal(t, []any{
+			map[string]any{"key": "pool", "operator": "Equal", "value": "apps", "effect": "NoSchedule"},
+			map[string]any{"operator": "Exists", "effect": "NoExecute", "tolerationSeconds": float64(30)},
+		}, d.Field("spec", "template", "spec", "tolerations"), d.Name)
+	}
+	assert.Nil(t, deploy(t, service(model.Ramped)).Get(t, deploymentType, "web").Field("spec", "template", "spec", "nodeSelector"),
+		"no placement, no selector")
+}
