@@ -120,8 +120,8 @@ metadata:
     kubernetes.io/arch: amd64
     type: kwok
 status:
-  allocatable: {cpu: "64", memory: 256Gi, pods: "500"}
-  capacity: {cpu: "64", memory: 256Gi, pods: "500"}
+  allocatable: {cpu: "64", memory: 256Gi, ephemeral-storage: 1Ti, pods: "500"}
+  capacity: {cpu: "64", memory: 256Gi, ephemeral-storage: 1Ti, pods: "500"}
 NODE
 wait_for kwok 120 kubectl --kubeconfig "$kubeconfig" wait --for=condition=Ready node/kwok-node-0 --timeout=1s
 wait_for kube-controller-manager 120 kubectl --kubeconfig "$kubeconfig" get serviceaccount default -n default

@@ -10,6 +10,9 @@ LOCAL_DIR="$REPO_ROOT/.local"
 # CLUSTER_NAME lets the tests run a control plane of their own beside the demo's.
 CLUSTER_NAME="${CLUSTER_NAME:-cluster}"
 CLUSTER_DIR="$LOCAL_DIR/$CLUSTER_NAME"
+# Names a cluster's machine-wide pieces (its network namespace, its nodes'
+# cgroups) apart from every other clone's on the same machine.
+CLUSTER_ID="$(printf '%s' "$CLUSTER_DIR" | sha256sum | cut -c1-8)"
 
 PULUMI_VERSION="v3.274.1"
 PROVIDER_VERSION="4.24.0"

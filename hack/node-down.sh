@@ -33,7 +33,7 @@ fi
 
 # Whatever still runs in the node's cgroups (a kubelet that died first) is killed.
 for hierarchy in /sys/fs/cgroup/pids /sys/fs/cgroup/memory /sys/fs/cgroup/unified /sys/fs/cgroup; do
-  root="$hierarchy/cloudnative-$CLUSTER_NAME"
+  root="$hierarchy/cloudnative-$CLUSTER_ID"
   [[ -d "$root" ]] || continue
   find "$root" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -9 2>/dev/null || true
 done
@@ -77,7 +77,7 @@ pkill -9 -f "containerd-shim.*$socket" 2>/dev/null || true
   umount -l "$mount" 2>/dev/null || true
 done
 for hierarchy in /sys/fs/cgroup/*/; do
-  root="${hierarchy}cloudnative-$CLUSTER_NAME"
+  root="${hierarchy}cloudnative-$CLUSTER_ID"
   [[ -d "$root" ]] && find "$root" -depth -type d -exec rmdir {} + 2>/dev/null || true
 done
 ip link delete cnpac0 2>/dev/null || true

@@ -129,7 +129,7 @@ kind: KubeletConfiguration
 failCgroupV1: false
 cgroupDriver: cgroupfs
 # A root of its own, so two clusters' nodes on one machine never share cgroups.
-cgroupRoot: /cloudnative-$CLUSTER_NAME
+cgroupRoot: /cloudnative-$CLUSTER_ID
 failSwapOn: false
 containerRuntimeEndpoint: unix://$socket
 # Its API (logs, exec) listens on the node's dummy address only, which nothing
@@ -154,7 +154,7 @@ KUBELET
 # The kubelet puts its pods under cgroupRoot but does not create it.
 for hierarchy in /sys/fs/cgroup/*/; do
   [[ -f "${hierarchy}cgroup.procs" ]] || continue
-  dir="${hierarchy}cloudnative-$CLUSTER_NAME"
+  dir="${hierarchy}cloudnative-$CLUSTER_ID"
   mkdir -p "$dir"
   # A new cpuset has no CPUs or memory nodes until given its parent's.
   if [[ -f "${hierarchy}cpuset.cpus" && ! -s "$dir/cpuset.cpus" ]]; then

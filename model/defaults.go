@@ -31,10 +31,16 @@ const (
 	DefaultReplicas    = 1
 	DefaultHealthPath  = "/health"
 
+	DefaultRolloutDeadlineSeconds = 600
+	MinRolloutDeadlineSeconds     = 10
+
 	DefaultCPURequest    = "100m"
 	DefaultMemoryRequest = "128Mi"
 	DefaultCPULimit      = "500m"
 	DefaultMemoryLimit   = "256Mi"
+	// The limit leaves room for the 64Mi /tmp beside logs and the writable layer.
+	DefaultStorageRequest = "64Mi"
+	DefaultStorageLimit   = "256Mi"
 
 	DefaultMaxConnections          = 100
 	DefaultMaxPendingRequests      = 100
@@ -103,10 +109,13 @@ func Defaults() []Default {
 		d("services[].serviceType", DefaultServiceType, func(p *Platform) any { return svc(p).ServiceType }),
 		d("services[].replicas", DefaultReplicas, nil), // autoscaled in the check's config
 		d("services[].healthPath", DefaultHealthPath, func(p *Platform) any { return svc(p).HealthPath }),
+		d("services[].rolloutDeadlineSeconds", DefaultRolloutDeadlineSeconds, func(p *Platform) any { return svc(p).RolloutDeadlineSeconds }),
 		d("services[].resources.cpuRequest", DefaultCPURequest, func(p *Platform) any { return svc(p).Resources.CPURequest }),
 		d("services[].resources.memoryRequest", DefaultMemoryRequest, func(p *Platform) any { return svc(p).Resources.MemoryRequest }),
 		d("services[].resources.cpuLimit", DefaultCPULimit, func(p *Platform) any { return svc(p).Resources.CPULimit }),
 		d("services[].resources.memoryLimit", DefaultMemoryLimit, func(p *Platform) any { return svc(p).Resources.MemoryLimit }),
+		d("services[].resources.ephemeralStorageRequest", DefaultStorageRequest, func(p *Platform) any { return svc(p).Resources.StorageRequest }),
+		d("services[].resources.ephemeralStorageLimit", DefaultStorageLimit, func(p *Platform) any { return svc(p).Resources.StorageLimit }),
 		d("services[].trafficPolicy.maxConnections", DefaultMaxConnections, func(p *Platform) any { return svc(p).Traffic.MaxConnections }),
 		d("services[].trafficPolicy.maxPendingRequests", DefaultMaxPendingRequests, func(p *Platform) any { return svc(p).Traffic.MaxPendingRequests }),
 		d("services[].trafficPolicy.maxRequestsPerConnection", DefaultMaxRequestsPerConn, func(p *Platform) any { return svc(p).Traffic.MaxRequestsPerConn }),

@@ -154,10 +154,15 @@ type Service struct {
 	Replicas    int
 	// PathPrefix routes gateway traffic with this URI prefix to the service.
 	PathPrefix string
+	// HealthPath is the readiness check: failing, a pod takes no traffic.
 	HealthPath string
-	Resources  Resources
-	Traffic    TrafficPolicy
-	Routes     RoutePolicy
+	// RolloutDeadlineSeconds is how long a rollout may make no progress (a
+	// release whose pods never turn ready) before up fails with the Deployment
+	// named: its progressDeadlineSeconds.
+	RolloutDeadlineSeconds int
+	Resources              Resources
+	Traffic                TrafficPolicy
+	Routes                 RoutePolicy
 	// Autoscaling, when set, hands replicas to a HorizontalPodAutoscaler.
 	Autoscaling *Autoscaling
 	// DisruptionBudget is the PodDisruptionBudget's maxUnavailable, applied to
@@ -177,6 +182,10 @@ type Resources struct {
 	MemoryRequest string
 	CPULimit      string
 	MemoryLimit   string
+	// Ephemeral storage covers the writable /tmp, the container's logs and
+	// writable layer: a limit keeps one pod from filling its node's disk.
+	StorageRequest string
+	StorageLimit   string
 }
 
 // TrafficPolicy is the circuit breaking applied by the service's DestinationRule.

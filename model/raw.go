@@ -124,6 +124,7 @@ type rawService struct {
 	Replicas    *int            `json:"replicas"`
 	PathPrefix  string          `json:"pathPrefix"`
 	HealthPath  string          `json:"healthPath"`
+	Deadline    *int            `json:"rolloutDeadlineSeconds"`
 	Resources   *rawResources   `json:"resources"`
 	Traffic     *rawTraffic     `json:"trafficPolicy"`
 	Routes      *rawRoutes      `json:"routes"`
@@ -149,10 +150,12 @@ type rawAutoscaling struct {
 }
 
 type rawResources struct {
-	CPURequest    string `json:"cpuRequest"`
-	MemoryRequest string `json:"memoryRequest"`
-	CPULimit      string `json:"cpuLimit"`
-	MemoryLimit   string `json:"memoryLimit"`
+	CPURequest     string `json:"cpuRequest"`
+	MemoryRequest  string `json:"memoryRequest"`
+	CPULimit       string `json:"cpuLimit"`
+	MemoryLimit    string `json:"memoryLimit"`
+	StorageRequest string `json:"ephemeralStorageRequest"`
+	StorageLimit   string `json:"ephemeralStorageLimit"`
 }
 
 type rawTraffic struct {

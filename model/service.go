@@ -14,16 +14,17 @@ func strategies() []string {
 
 func decodeService(raw rawService, at string, p *problems) Service {
 	s := Service{
-		Name:        raw.Name,
-		Strategy:    Strategy(raw.Strategy),
-		Port:        intOr(raw.Port, DefaultServicePort),
-		ServiceType: orDefault(raw.ServiceType, DefaultServiceType),
-		Replicas:    intOr(raw.Replicas, DefaultReplicas),
-		PathPrefix:  orDefault(raw.PathPrefix, "/"+raw.Name),
-		HealthPath:  orDefault(raw.HealthPath, DefaultHealthPath),
-		Resources:   decodeResources(raw.Resources, at+".resources", p),
-		Traffic:     decodeTraffic(raw.Traffic, at+".trafficPolicy", p),
-		Routes:      decodeRoutes(raw.Routes, at+".routes", p),
+		Name:                   raw.Name,
+		Strategy:               Strategy(raw.Strategy),
+		Port:                   intOr(raw.Port, DefaultServicePort),
+		ServiceType:            orDefault(raw.ServiceType, DefaultServiceType),
+		Replicas:               intOr(raw.Replicas, DefaultReplicas),
+		PathPrefix:             orDefault(raw.PathPrefix, "/"+raw.Name),
+		HealthPath:             orDefault(raw.HealthPath, DefaultHealthPath),
+		RolloutDeadlineSeconds: intOr(raw.Deadline, DefaultRolloutDeadlineSeconds),
+		Resources:              decodeResources(raw.Resources, at+".resources", p),
+		Traffic:                decodeTraffic(raw.Traffic, at+".trafficPolicy", p),
+		Routes:                 decodeRoutes(raw.Routes, at+".routes", p),
 	}
 	s.TargetPort = intOr(raw.TargetPort, s.Port)
 
@@ -35,6 +36,9 @@ func decodeService(raw rawService, at string, p *problems) Service {
 	checkPort(p, at+".port", s.Port)
 	checkPort(p, at+".targetPort", s.TargetPort)
 	checkServiceType(p, at+".serviceType", s.ServiceType)
+	if s.RolloutDeadlineSeconds < MinRolloutDeadlineSeconds {
+		p.add(at+".rolloutDeadlineSeconds", "must be at least %d (a pod must get the time to start), got %d", MinRolloutDeadlineSeconds, s.RolloutDeadlineSeconds)
+	}
 	if s.Replicas < 1 {
 		p.add(at+".replicas", "must be at least 1, got %d", s.Replicas)
 	}
@@ -101,13 +105,16 @@ func decodeResources(raw *rawResources, at string, p *problems) Resources {
 		raw = &rawResources{}
 	}
 	r := Resources{
-		CPURequest:    orDefault(raw.CPURequest, DefaultCPURequest),
-		MemoryRequest: orDefault(raw.MemoryRequest, DefaultMemoryRequest),
-		CPULimit:      orDefault(raw.CPULimit, DefaultCPULimit),
-		MemoryLimit:   orDefault(raw.MemoryLimit, DefaultMemoryLimit),
+		CPURequest:     orDefault(raw.CPURequest, DefaultCPURequest),
+		MemoryRequest:  orDefault(raw.MemoryRequest, DefaultMemoryRequest),
+		CPULimit:       orDefault(raw.CPULimit, DefaultCPULimit),
+		MemoryLimit:    orDefault(raw.MemoryLimit, DefaultMemoryLimit),
+		StorageRequest: orDefault(raw.StorageRequest, DefaultStorageRequest),
+		StorageLimit:   orDefault(raw.StorageLimit, DefaultStorageLimit),
 	}
 	checkRequestWithinLimit(p, at, "cpuRequest", r.CPURequest, "cpuLimit", r.CPULimit)
 	checkRequestWithinLimit(p, at, "memoryRequest", r.MemoryRequest, "memoryLimit", r.MemoryLimit)
+	checkRequestWithinLimit(p, at, "ephemeralStorageRequest", r.StorageRequest, "ephemeralStorageLimit", r.StorageLimit)
 	return r
 }
 

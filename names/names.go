@@ -69,3 +69,7 @@ func MeshVirtualService(service string) string { return service + "-mesh" }
 // endpoints change before calling a Service ready, while the pods behind it are
 // already awaited through their Deployments.
 const SkipAwaitAnnotation = "pulumi.com/skipAwait"
+
+// WaitForAnnotation replaces the provider's own readiness check of an object
+// with conditions on its status (JSONPath expressions, as kubectl wait takes).
+const WaitForAnnotation = "pulumi.com/waitFor"

@@ -2,6 +2,7 @@ package workload
 
 import (
 	"strconv"
+	"strings"
 
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -22,30 +23,53 @@ const (
 	scratchSize   = "64Mi"
 )
 
-// nonRootUser runs the containers; images must not need root.
-const nonRootUser = 10001
+// nonRootUser and nonRootGroup run the containers; images must not need root.
+const (
+	nonRootUser  = 10001
+	nonRootGroup = 10001
+)
+
+// A stopping pod keeps serving for drainDelaySeconds before it is told to stop:
+// its removal from the Service reaches every kube-proxy and sidecar only after
+// a moment, and requests sent meanwhile must still be answered. The apps then
+// finish what is in flight (at most 20 s), well inside the grace period.
+const (
+	drainDelaySeconds       = 5
+	terminationGraceSeconds = 30
+)
 
 func deploymentSpec(args *Args, track strategy.Track) *appsv1.DeploymentSpecArgs {
 	svc := args.Service
 	labels := podLabels(svc.Name, track.Name)
 	spec := &appsv1.DeploymentSpecArgs{
-		MinReadySeconds: pulumi.Int(track.Rollout.MinReadySeconds),
-		Selector:        &metav1.LabelSelectorArgs{MatchLabels: labels},
-		Strategy:        rolloutStrategy(track.Rollout),
+		MinReadySeconds:         pulumi.Int(track.Rollout.MinReadySeconds),
+		ProgressDeadlineSeconds: pulumi.Int(svc.RolloutDeadlineSeconds),
+		Selector:                &metav1.LabelSelectorArgs{MatchLabels: labels},
+		Strategy:                rolloutStrategy(track.Rollout),
 		Template: &corev1.PodTemplateSpecArgs{
 			Metadata: &metav1.ObjectMetaArgs{
 				Labels:      labels,
 				Annotations: pulumi.StringMap{ConfigChecksumAnnotation: pulumi.String(args.ConfigChecksum)},
 			},
 			Spec: &corev1.PodSpecArgs{
+				TerminationGracePeriodSeconds: pulumi.Int(terminationGraceSeconds),
 				SecurityContext: &corev1.PodSecurityContextArgs{
 					RunAsNonRoot:   pulumi.Bool(true),
 					RunAsUser:      pulumi.Int(nonRootUser),
+					RunAsGroup:     pulumi.Int(nonRootGroup),
 					SeccompProfile: &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
 				},
 				Containers:   corev1.ContainerArray{container(args, track)},
 				NodeSelector: placement.NodeSelector(args.Placement),
-				Tolerations:  placement.Tolerations(args.Placement),
+				// A track's pods spread over nodes where the cluster has several;
+				// on one node they still schedule.
+				TopologySpreadConstraints: corev1.TopologySpreadConstraintArray{&corev1.TopologySpreadConstraintArgs{
+					MaxSkew:           pulumi.Int(1),
+					TopologyKey:       pulumi.String("kubernetes.io/hostname"),
+					WhenUnsatisfiable: pulumi.String("ScheduleAnyway"),
+					LabelSelector:     &metav1.LabelSelectorArgs{MatchLabels: labels},
+				}},
+				Tolerations: placement.Tolerations(args.Placement),
 				Volumes: corev1.VolumeArray{
 					&corev1.VolumeArgs{
 						Name:      pulumi.String(configVolume),
@@ -82,28 +106,40 @@ func rolloutStrategy(r strategy.Rollout) *appsv1.DeploymentStrategyArgs {
 
 func container(args *Args, track strategy.Track) *corev1.ContainerArgs {
 	svc := args.Service
-	probe := func(initialDelay int) *corev1.ProbeArgs {
-		return &corev1.ProbeArgs{
-			HttpGet: &corev1.HTTPGetActionArgs{
-				Path: pulumi.String(svc.HealthPath),
-				Port: pulumi.Int(svc.TargetPort),
-			},
-			InitialDelaySeconds: pulumi.Int(initialDelay),
-			PeriodSeconds:       pulumi.Int(10),
-		}
+	// Readiness asks the service whether it can take requests: failing, the
+	// pod leaves the Service's endpoints but keeps running. Liveness only asks
+	// whether the process still accepts connections: a busy or degraded pod is
+	// taken out of rotation, never restarted for it; a dead one is.
+	readiness := &corev1.ProbeArgs{
+		HttpGet:             &corev1.HTTPGetActionArgs{Path: pulumi.String(svc.HealthPath), Port: pulumi.Int(svc.TargetPort)},
+		InitialDelaySeconds: pulumi.Int(1),
+		PeriodSeconds:       pulumi.Int(2),
+		FailureThreshold:    pulumi.Int(2),
+	}
+	liveness := &corev1.ProbeArgs{
+		TcpSocket:           &corev1.TCPSocketActionArgs{Port: pulumi.Int(svc.TargetPort)},
+		InitialDelaySeconds: pulumi.Int(15),
+		PeriodSeconds:       pulumi.Int(10),
+		FailureThreshold:    pulumi.Int(3),
 	}
 	return &corev1.ContainerArgs{
-		Name:  pulumi.String(svc.Name),
-		Image: pulumi.String(track.Image),
+		Name:            pulumi.String(svc.Name),
+		Image:           pulumi.String(track.Image),
+		ImagePullPolicy: pulumi.String(pullPolicy(track.Image)),
 		Ports: corev1.ContainerPortArray{&corev1.ContainerPortArgs{
 			Name:          pulumi.String("http"),
 			ContainerPort: pulumi.Int(svc.TargetPort),
 		}},
-		LivenessProbe:  probe(15),
-		ReadinessProbe: probe(5),
+		LivenessProbe:  liveness,
+		ReadinessProbe: readiness,
+		Lifecycle: &corev1.LifecycleArgs{
+			PreStop: &corev1.LifecycleHandlerArgs{Sleep: &corev1.SleepActionArgs{Seconds: pulumi.Int(drainDelaySeconds)}},
+		},
 		Resources: &corev1.ResourceRequirementsArgs{
-			Requests: pulumi.StringMap{"cpu": pulumi.String(svc.Resources.CPURequest), "memory": pulumi.String(svc.Resources.MemoryRequest)},
-			Limits:   pulumi.StringMap{"cpu": pulumi.String(svc.Resources.CPULimit), "memory": pulumi.String(svc.Resources.MemoryLimit)},
+			Requests: pulumi.StringMap{"cpu": pulumi.String(svc.Resources.CPURequest), "memory": pulumi.String(svc.Resources.MemoryRequest),
+				"ephemeral-storage": pulumi.String(svc.Resources.StorageRequest)},
+			Limits: pulumi.StringMap{"cpu": pulumi.String(svc.Resources.CPULimit), "memory": pulumi.String(svc.Resources.MemoryLimit),
+				"ephemeral-storage": pulumi.String(svc.Resources.StorageLimit)},
 		},
 		SecurityContext: &corev1.SecurityContextArgs{
 			AllowPrivilegeEscalation: pulumi.Bool(false),
@@ -127,4 +163,19 @@ func intOrString(value string) pulumi.Input {
 		return pulumi.Int(n)
 	}
 	return pulumi.String(value)
+}
+
+// pullPolicy pulls only what can change under its name: an image pinned by
+// digest, or by a tag other than latest, is taken from the node when there
+// (as Kubernetes would choose too, but said here so a cluster's defaults or a
+// mutating policy cannot turn every start into a registry round trip).
+func pullPolicy(image string) string {
+	if strings.Contains(image, "@sha256:") {
+		return "IfNotPresent"
+	}
+	name := image[strings.LastIndex(image, "/")+1:]
+	if _, tag, tagged := strings.Cut(name, ":"); tagged && tag != "latest" {
+		return "IfNotPresent"
+	}
+	return "Always"
 }

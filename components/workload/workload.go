@@ -4,7 +4,9 @@
 package workload
 
 import (
+	"encoding/json"
 	"fmt"
+	"strconv"
 
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -64,9 +66,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	for _, track := range args.Plan.Tracks {
 		d, err := appsv1.NewDeployment(ctx, names.Deployment(name, track.Name), &appsv1.DeploymentArgs{
 			Metadata: &metav1.ObjectMetaArgs{
-				Name:      pulumi.String(names.Deployment(svc.Name, track.Name)),
-				Namespace: args.Namespace,
-				Labels:    podLabels(svc.Name, track.Name),
+				Name:        pulumi.String(names.Deployment(svc.Name, track.Name)),
+				Namespace:   args.Namespace,
+				Labels:      podLabels(svc.Name, track.Name),
+				Annotations: awaitAnnotations(svc, track),
 			},
 			Spec: deploymentSpec(args, track),
 		}, pulumi.Parent(w), pulumi.DependsOn(args.Images))
@@ -135,4 +138,25 @@ func newService(ctx *pulumi.Context, resourceName, serviceName string, args *Arg
 		return nil, fmt.Errorf("service %s: %w", serviceName, err)
 	}
 	return s, nil
+}
+
+// awaitAnnotations make up wait for a recreate rollout to finish. The
+// provider's own Deployment check waits for the revision to change, which
+// under Recreate happens only once every old pod is gone: it saw the old,
+// scaled-down ReplicaSet as done and returned while no version was running
+// (the end-to-end recreate test caught it). These conditions are checked only
+// once the controller has seen the new spec, and updatedReplicas counts the
+// new ReplicaSet's pods alone. The count must be known, so an autoscaled
+// recreate service keeps the provider's check.
+func awaitAnnotations(svc model.Service, track strategy.Track) pulumi.StringMap {
+	if track.Rollout.Type != strategy.RolloutRecreate || svc.Autoscaling != nil {
+		return nil
+	}
+	n := strconv.Itoa(track.Replicas)
+	conditions, _ := json.Marshal([]string{
+		"jsonpath={.status.updatedReplicas}=" + n,
+		"jsonpath={.status.availableReplicas}=" + n,
+		"jsonpath={.status.replicas}=" + n,
+	})
+	return pulumi.StringMap{names.WaitForAnnotation: pulumi.String(string(conditions))}
 }

@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -17,7 +18,7 @@ const serviceType = "kubernetes:core/v1:Service"
 
 func service(s model.Strategy) model.Service {
 	svc := model.Service{Name: "web", Strategy: s, Port: 80, TargetPort: 8080, ServiceType: "ClusterIP", Replicas: 3, DisruptionBudget: "1",
-		HealthPath: "/health", Resources: model.Resources{CPURequest: "100m", MemoryRequest: "128Mi", CPULimit: "500m", MemoryLimit: "256Mi"}}
+		HealthPath: "/health", Resources: model.Resources{CPURequest: "100m", MemoryRequest: "128Mi", CPULimit: "500m", MemoryLimit: "256Mi", StorageRequest: "64Mi", StorageLimit: "256Mi"}}
 	switch s {
 	case model.Recreate:
 		svc.Image = "repo/web:1"
@@ -101,8 +102,12 @@ func TestWorkload_PodsMountConfigAndAreHardened(t *testing.T) {
 		assert.Equal(t, "cloudnative-config", mocktest.Dig(pod, "spec", "volumes", 0, "configMap", "name"))
 		c := mocktest.Dig(pod, "spec", "containers", 0)
 		assert.Equal(t, map[string]any{"name": "config", "mountPath": "/config", "readOnly": true}, mocktest.Dig(c, "volumeMounts", 0))
-		assert.Equal(t, "/health", mocktest.Dig(c, "livenessProbe", "httpGet", "path"))
+		assert.Equal(t, float64(8080), mocktest.Dig(c, "livenessProbe", "tcpSocket", "port"), "liveness: the process accepts connections")
+		assert.Nil(t, mocktest.Dig(c, "livenessProbe", "httpGet"), "a failing health check never restarts a pod")
 		assert.Equal(t, "/health", mocktest.Dig(c, "readinessProbe", "httpGet", "path"))
+		assert.Equal(t, float64(5), mocktest.Dig(c, "lifecycle", "preStop", "sleep", "seconds"), "a stopping pod serves while its removal spreads")
+		assert.Greater(t, mocktest.Dig(pod, "spec", "terminationGracePeriodSeconds"), float64(5+20), "room for the delay and the apps' drain")
+		assert.Equal(t, float64(10001), mocktest.Dig(pod, "spec", "securityContext", "runAsGroup"))
 		assert.Equal(t, float64(8080), mocktest.Dig(c, "readinessProbe", "httpGet", "port"))
 		assert.Equal(t, "500m", mocktest.Dig(c, "resources", "limits", "cpu"))
 		assert.Equal(t, "128Mi", mocktest.Dig(c, "resources", "requests", "memory"))
@@ -205,4 +210,41 @@ func TestWorkload_PodsFollowThePlacement(t *testing.T) {
 	}
 	assert.Nil(t, deploy(t, service(model.Ramped)).Get(t, deploymentType, "web").Field("spec", "template", "spec", "nodeSelector"),
 		"no placement, no selector")
+}
+
+func TestPullPolicy_PinnedImagesAreNotPulledAgain(t *testing.T) {
+	for image, want := range map[string]string{
+		"repo/web@sha256:" + strings.Repeat("a", 64):       "IfNotPresent",
+		"repo/web:1.2.3@sha256:" + strings.Repeat("b", 64): "IfNotPresent",
+		"repo/web:1.2.3":                  "IfNotPresent",
+		"registry.example.com:5000/web:2": "IfNotPresent",
+		"repo/web:latest":                 "Always",
+		"repo/web":                        "Always",
+		"registry.example.com:5000/web":   "Always",
+	} {
+		assert.Equal(t, want, pullPolicy(image), image)
+	}
+}
+
+func TestWorkload_TracksSpreadAndHaveStorageBounds(t *testing.T) {
+	mocks := deploy(t, service(model.Canary))
+	for _, d := range mocks.OfType(deploymentType) {
+		spec := d.Field("spec", "template", "spec")
+		spread := mocktest.Dig(spec, "topologySpreadConstraints", 0)
+		assert.Equal(t, "kubernetes.io/hostname", mocktest.Dig(spread, "topologyKey"), d.Name)
+		assert.Equal(t, "ScheduleAnyway", mocktest.Dig(spread, "whenUnsatisfiable"), "a one-node cluster still schedules")
+		assert.Equal(t, d.Field("spec", "selector", "matchLabels"), mocktest.Dig(spread, "labelSelector", "matchLabels"), "spread per track")
+		c := mocktest.Dig(spec, "containers", 0)
+		assert.Equal(t, "IfNotPresent", mocktest.Dig(c, "imagePullPolicy"))
+		assert.Equal(t, "64Mi", mocktest.Dig(c, "resources", "requests", "ephemeral-storage"))
+		assert.Equal(t, "256Mi", mocktest.Dig(c, "resources", "limits", "ephemeral-storage"))
+	}
+}
+
+func TestWorkload_RecreateIsAwaitedUntilTheNewPodsAreAvailable(t *testing.T) {
+	d := deploy(t, service(model.Recreate)).Get(t, deploymentType, "web")
+	assert.Equal(t, `["jsonpath={.status.updatedReplicas}=3","jsonpath={.status.availableReplicas}=3","jsonpath={.status.replicas}=3"]`,
+		d.Field("metadata", "annotations", "pulumi.com/waitFor"))
+	ramped := deploy(t, service(model.Ramped)).Get(t, deploymentType, "web")
+	assert.Nil(t, ramped.Field("metadata", "annotations"), "a rolling update keeps the provider's own check")
 }

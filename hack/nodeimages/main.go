@@ -1,10 +1,12 @@
 // Command nodeimages builds the images the local cluster's real node runs,
 // without a container daemon: its pause image and every sample-service image a
 // stack file names (.../<app>:<version>), each written as a docker-archive
-// tarball for `ctr images import`. A tarball whose sources have not changed is
-// kept, so a second run costs only the hashing.
+// tarball for `ctr images import`, plus any image named with -image, and with
+// -unhealthy a sample image whose /health fails (the end-to-end tests' broken
+// release). A tarball whose sources have not changed is kept, so a second run
+// costs only the hashing. Prints the tarballs' paths.
 //
-//	nodeimages -out DIR -pause REF STACKFILE...
+//	nodeimages -out DIR -pause REF [-image REF]... [-unhealthy REF]... [STACKFILE...]
 package main
 
 import (
@@ -27,19 +29,28 @@ import (
 
 func main() {
 	out := flag.String("out", "", "directory for the tarballs")
-	pause := flag.String("pause", "", "reference of the pause image")
+	pause := flag.String("pause", "", "reference of the pause image (none if empty)")
+	var extra, unhealthy refList
+	flag.Var(&extra, "image", "a sample image to build besides the stacks' (repeatable)")
+	flag.Var(&unhealthy, "unhealthy", "a sample image to build whose /health fails (repeatable)")
 	flag.Parse()
-	if *out == "" || *pause == "" {
-		fmt.Fprintln(os.Stderr, "usage: nodeimages -out DIR -pause REF STACKFILE...")
+	if *out == "" {
+		fmt.Fprintln(os.Stderr, "usage: nodeimages -out DIR -pause REF [-image REF]... [-unhealthy REF]... [STACKFILE...]")
 		os.Exit(2)
 	}
-	if err := run(*out, *pause, flag.Args()); err != nil {
+	if err := run(*out, *pause, flag.Args(), extra, unhealthy); err != nil {
 		fmt.Fprintln(os.Stderr, "nodeimages:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out, pause string, stackFiles []string) error {
+// refList is a repeatable flag.
+type refList []string
+
+func (r *refList) String() string       { return strings.Join(*r, ",") }
+func (r *refList) Set(ref string) error { *r = append(*r, ref); return nil }
+
+func run(out, pause string, stackFiles, extra, unhealthy []string) error {
 	appsDir, err := appbuild.AppsDir(".")
 	if err != nil {
 		return err
@@ -52,28 +63,57 @@ func run(out, pause string, stackFiles []string) error {
 	if err != nil {
 		return err
 	}
+	for _, ref := range append(append([]string{}, extra...), unhealthy...) {
+		if !sampleRef.MatchString(ref) {
+			return fmt.Errorf("%s names no sample service (.../<%s>:<version>)", ref, strings.Join(apps.Names, "|"))
+		}
+	}
+	refs = append(refs, extra...)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	if err := buildPause(out, pause, sources); err != nil {
-		return err
-	}
-	for _, ref := range refs {
-		app, version := appAndVersion(ref)
-		tarball := filepath.Join(out, fileName(ref, sources))
-		if _, err := os.Stat(tarball); err == nil {
-			fmt.Println(tarball)
-			continue
-		}
-		img, err := images.Build(appsDir, app, version)
-		if err != nil {
-			return fmt.Errorf("%s: %w", ref, err)
-		}
-		if err := images.Save(img, ref, tarball); err != nil {
+	if pause != "" {
+		if err := buildPause(out, pause, sources); err != nil {
 			return err
 		}
-		fmt.Println(tarball)
 	}
+	for _, ref := range refs {
+		if err := buildSample(appsDir, out, ref, sources, false); err != nil {
+			return err
+		}
+	}
+	for _, ref := range unhealthy {
+		if err := buildSample(appsDir, out, ref, sources, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func buildSample(appsDir, out, ref, sources string, unhealthy bool) error {
+	app, version := appAndVersion(ref)
+	name := fileName(ref, sources)
+	if unhealthy {
+		name = "unhealthy-" + name
+	}
+	tarball := filepath.Join(out, name)
+	if _, err := os.Stat(tarball); err == nil {
+		fmt.Println(tarball)
+		return nil
+	}
+	img, err := images.Build(appsDir, app, version)
+	if err != nil {
+		return fmt.Errorf("%s: %w", ref, err)
+	}
+	if unhealthy {
+		if img, err = images.WithEnv(img, "TEST_UNHEALTHY=1"); err != nil {
+			return err
+		}
+	}
+	if err := images.Save(img, ref, tarball); err != nil {
+		return err
+	}
+	fmt.Println(tarball)
 	return nil
 }
 

@@ -129,6 +129,17 @@ func Program(binary, title, version string) (v1.Image, error) {
 	return assemble([][]file{baseFiles(), files}, []string{"/" + title}, title, version)
 }
 
+// WithEnv adds environment variables to an image's configuration.
+func WithEnv(img v1.Image, env ...string) (v1.Image, error) {
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	cfg = cfg.DeepCopy()
+	cfg.Config.Env = append(cfg.Config.Env, env...)
+	return mutate.ConfigFile(img, cfg)
+}
+
 func diffIDs(layers []v1.Layer) []v1.Hash {
 	out := make([]v1.Hash, 0, len(layers))
 	for _, l := range layers {

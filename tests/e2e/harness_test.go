@@ -98,6 +98,14 @@ func (p *project) env(name string, edit func(config map[string]any)) *env {
 	return e
 }
 
+// onSimulatedNode drops the stack's workload placement: its pods go to the
+// simulated node, where any image "runs".
+func onSimulatedNode(config map[string]any) {
+	if scheduling, ok := config["cloudnative:scheduling"].(map[string]any); ok {
+		delete(scheduling, "workloads")
+	}
+}
+
 func (p *project) engineOptions(stack string) engine.Options {
 	return engine.Options{ProjectDir: p.dir, Stack: stack, BackendURL: p.backend, Passphrase: "e2e", Progress: p.log}
 }

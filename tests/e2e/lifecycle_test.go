@@ -5,10 +5,14 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
@@ -30,6 +34,7 @@ func TestLifecycle(t *testing.T) {
 		run  func(t *testing.T, p *env)
 	}{
 		{"UpFromEmpty", testUpFromEmpty},
+		{"PodsRunAsDeclared", testPodsRunAsDeclared},
 		{"PreviewAfterUpProposesNothing", testNoChanges},
 		{"ConcurrentUpsOneRefusedByTheLock", testConcurrentUps},
 		{"NewKubeconfigForTheSameClusterReplacesNothing", testNewKubeconfigSameCluster},
@@ -37,6 +42,7 @@ func TestLifecycle(t *testing.T) {
 		{"DriftIsReportedPreviewedAndRestored", testDrift},
 		{"RecreateStopsOldPodsFirst", testRecreate},
 		{"RampedKeepsAvailability", testRamped},
+		{"BrokenReleaseGetsNoTrafficAndFailsUp", testBrokenRelease},
 		{"BlueGreenSwitchesInOneUpdate", testBlueGreen},
 		{"CanaryWeightsHeadersAndPromotion", testCanary},
 		{"ConfigFileChangeRollsDeployments", testConfigChange},
@@ -131,6 +137,8 @@ func testUpFromEmpty(t *testing.T, p *env) {
 	require.NoError(t, err)
 	assert.Equal(t, strings.TrimSpace(server), outputs["clusterEndpoint"].Value, "the endpoint is the API server the kubeconfig names")
 	assert.Equal(t, "stable 90% / canary 10%, channel=mobile → canary", dig(outputs["services"].Value, "java-service", "trafficPlan"))
+
+	assertPlacedAndAnswering(t, p)
 }
 
 func testNoChanges(t *testing.T, p *env) {
@@ -181,6 +189,10 @@ func testConcurrentUps(t *testing.T, p *env) {
 // the next preview must not try to take the replicas back.
 func testAutoscaledNoDiff(t *testing.T, p *env) {
 	_, err := p.kubectl("scale", "deployment/java-service-stable", "-n", appNS, "--replicas=3")
+	require.NoError(t, err)
+	// The new pod really starts: let it turn ready, as the autoscaler's would
+	// before anyone looks (a Deployment mid-rollout is another matter).
+	_, err = p.kubectl("rollout", "status", "deployment/java-service-stable", "-n", appNS, "--timeout=90s")
 	require.NoError(t, err)
 	// Refresh first, so the preview compares with what the cluster really runs.
 	_, err = p.stack.Stack.Preview(context.Background(), optpreview.Refresh(), optpreview.ExpectNoChanges(), optpreview.ProgressStreams(p.log))
@@ -250,10 +262,16 @@ func testObservabilityOff(t *testing.T, p *env) {
 	assert.Empty(t, out, "Telemetry removed")
 }
 
+// testRecreate: the old version stops before the new one starts, so no moment
+// has both answering; the gap between them is measured and reported.
 func testRecreate(t *testing.T, p *env) {
+	const next = "docker.io/cloudnative/go-service:1.1.0"
+	p.importImages(t, next)
 	w := p.watch("replicasets", "-n", appNS, "-l", "app=config-service")
-	p.service("config-service")["image"] = "docker.io/cloudnative/config-service:1.1.0"
+	traffic := startLoad(p.nodePort(t, appNS, "config-service"))
+	p.service("config-service")["image"] = next
 	p.up()
+	answers := traffic.stop()
 	events := w.stop()
 
 	// Recreate: at no moment did pods of the old and the new version both exist.
@@ -263,7 +281,7 @@ func testRecreate(t *testing.T, p *env) {
 		name := dig(rs, "metadata", "name").(string)
 		latest[name] = num(dig(rs, "status", "replicas"))
 		image := dig(rs, "spec", "template", "spec", "containers", 0, "image")
-		if image == "docker.io/cloudnative/config-service:1.1.0" && latest[name] > 0 {
+		if image == next && latest[name] > 0 {
 			newSeen = true
 		}
 		running := 0
@@ -275,13 +293,37 @@ func testRecreate(t *testing.T, p *env) {
 		assert.LessOrEqual(t, running, 1, "old and new ReplicaSets had pods at once: %v", latest)
 	}
 	assert.True(t, newSeen, "the new ReplicaSet came up")
-	assertImage(t, p, "config-service", "docker.io/cloudnative/config-service:1.1.0", 2)
+	assertImage(t, p, "config-service", next, 2)
+
+	// And the answers: the old version, then the new one, never mixed.
+	assert.Equal(t, []string{"1.0.0", "1.1.0"}, versionRuns(answers), summary(answers))
+	var lastOld, firstNew time.Time
+	for _, a := range answers {
+		if a.failed() {
+			continue
+		}
+		if a.version == "1.0.0" {
+			lastOld = a.at
+		} else if firstNew.IsZero() {
+			firstNew = a.at
+		}
+	}
+	require.False(t, firstNew.IsZero(), summary(answers))
+	t.Logf("recreate: no version answered for %s (last 1.0.0 answer to first 1.1.0 answer); %s",
+		firstNew.Sub(lastOld).Round(10*time.Millisecond), summary(answers))
 }
 
+// testRamped: the pods are replaced a few at a time and every request is
+// answered throughout (readiness gates new pods, a stopping pod serves while
+// its removal spreads, then finishes what it has).
 func testRamped(t *testing.T, p *env) {
+	const next = "docker.io/cloudnative/go-service:1.1.0"
+	p.importImages(t, next)
 	w := p.watch("deployment", "go-service", "-n", appNS)
-	p.service("go-service")["image"] = "docker.io/cloudnative/go-service:1.1.0"
+	traffic := startLoad(p.nodePort(t, appNS, "go-service"))
+	p.service("go-service")["image"] = next
 	p.up()
+	answers := traffic.stop()
 	events := w.stop()
 	require.NotEmpty(t, events)
 
@@ -299,14 +341,56 @@ func testRamped(t *testing.T, p *env) {
 	}
 	assert.GreaterOrEqual(t, minAvailable, 3, "availability never dropped below replicas − maxUnavailable")
 	assert.True(t, sawRollout, "the rollout went through intermediate steps")
-	assertImage(t, p, "go-service", "docker.io/cloudnative/go-service:1.1.0", 4)
+	assertImage(t, p, "go-service", next, 4)
+
+	assert.Empty(t, failures(answers), "no request failed during the rollout: %s", summary(answers))
+	runs := versionRuns(answers)
+	require.NotEmpty(t, runs, summary(answers))
+	assert.Equal(t, "1.0.0", runs[0], "the old version answered first")
+	assert.Equal(t, "1.1.0", runs[len(runs)-1], "the new version answers last")
+	t.Logf("ramped: %s, versions in order %v", summary(answers), runs)
 }
 
+// testBrokenRelease: a release whose pods never pass their readiness check
+// gets no traffic, up fails naming the Deployment once the rollout deadline
+// passes, and the old version keeps answering; putting the old image back
+// recovers.
+func testBrokenRelease(t *testing.T, p *env) {
+	const broken, good = "docker.io/cloudnative/go-service:1.2.0-broken", "docker.io/cloudnative/go-service:1.1.0"
+	p.importUnhealthy(t, broken)
+	svc := p.service("go-service")
+	svc["rolloutDeadlineSeconds"] = 20
+	traffic := startLoad(p.nodePort(t, appNS, "go-service"))
+	svc["image"] = broken
+	p.writeConfig()
+	_, err := p.stack.Up(context.Background())
+	answers := traffic.stop()
+	require.Error(t, err, "up of a release that never turns ready fails")
+	assert.Contains(t, err.Error(), "go-service", "the failure names the Deployment")
+	assert.Empty(t, failures(answers), "no request failed: %s", summary(answers))
+	assert.Equal(t, []string{"1.1.0"}, versionRuns(answers), "only the old version answered: %s", summary(answers))
+	t.Logf("broken release: up failed with %q", tail(err.Error(), 400))
+
+	svc["image"] = good
+	delete(svc, "rolloutDeadlineSeconds")
+	p.up()
+	assertImage(t, p, "go-service", good, 4)
+}
+
+// testBlueGreen: the preview Service answers the idle colour before the
+// switch; the switch moves every answer to the new colour at once.
 func testBlueGreen(t *testing.T, p *env) {
+	main, preview := p.nodePort(t, appNS, "html-frontend"), p.nodePort(t, appNS, "html-frontend-preview")
+	client := &http.Client{Timeout: 3 * time.Second}
+	assert.Equal(t, "1.0.0", get(client, main).version, "blue answers before the switch")
+	assert.Equal(t, "1.1.0", get(client, preview).version, "the preview answers the idle colour (green) before the switch")
+
+	traffic := startLoad(main)
 	p.service("html-frontend")["blueGreen"].(map[string]any)["active"] = "green"
 	p.writeConfig()
 	res, err := p.stack.Up(context.Background())
 	require.NoError(t, err)
+	answers := traffic.stop()
 
 	changes := *res.Summary.ResourceChanges
 	assert.Zero(t, changes["create"], "switching creates nothing")
@@ -319,6 +403,11 @@ func testBlueGreen(t *testing.T, p *env) {
 	assert.Equal(t, "green", dig(vs, "spec", "http", 0, "route", 0, "destination", "subset"))
 	assertAvailable(t, p.get("deployment", "html-frontend-blue", "-n", appNS), 2)
 	assertAvailable(t, p.get("deployment", "html-frontend-green", "-n", appNS), 2)
+
+	assert.Empty(t, failures(answers), "no request failed at the switch: %s", summary(answers))
+	assert.Equal(t, []string{"1.0.0", "1.1.0"}, versionRuns(answers), "blue, then green, never back: %s", summary(answers))
+	assert.Equal(t, "1.0.0", get(client, preview).version, "the preview now answers blue")
+	t.Logf("blue/green: %s", summary(answers))
 }
 
 func testCanary(t *testing.T, p *env) {
@@ -361,7 +450,10 @@ func testConfigChange(t *testing.T, p *env) {
 	props, err := os.ReadFile(path)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(path, append(props, []byte("instance.name=Two\n")...), 0o644))
+	traffic := startLoad(p.nodePort(t, appNS, "go-service"))
 	p.up()
+	answers := traffic.stop()
+	assert.Empty(t, failures(answers), "no request failed while the pods rolled: %s", summary(answers))
 
 	cm := p.get("configmap", "cloudnative-config", "-n", appNS)
 	assert.Contains(t, dig(cm, "data", "application.properties"), "instance.name=Two")
@@ -371,6 +463,22 @@ func testConfigChange(t *testing.T, p *env) {
 		assert.NotEqual(t, before[name], after, "%s rolled", name)
 		assertAvailable(t, d.(map[string]any), num(dig(d, "spec", "replicas")))
 		assert.Equal(t, num(dig(d, "spec", "replicas")), num(dig(d, "status", "updatedReplicas")), name)
+	}
+
+	// Every pod of every service answers with the new value, asked directly.
+	client := &http.Client{Timeout: 3 * time.Second}
+	for _, pod := range p.items("pods", "-n", appNS) {
+		if dig(pod, "metadata", "deletionTimestamp") != nil {
+			continue
+		}
+		name, ip := dig(pod, "metadata", "name"), dig(pod, "status", "podIP")
+		resp, err := client.Get(fmt.Sprintf("http://%s:8080/", ip))
+		if !assert.NoError(t, err, "%s", name) {
+			continue
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Regexp(t, `"instance":"Two"|instance=Two`, string(body), "%s answers with the new properties", name)
 	}
 }
 

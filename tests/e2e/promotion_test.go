@@ -26,7 +26,11 @@ const (
 // staging shares it), then promotes, refuses, rolls back and previews.
 func TestPromotion(t *testing.T) {
 	p := newProject(t)
+	// Promotion is about what the engine deploys from which file, not about
+	// containers: these stacks run on the simulated node, whose pods need no
+	// image, so the many versions below need not be built.
 	dev := p.env("e2e-dev", func(c map[string]any) {
+		onSimulatedNode(c)
 		c["cloudnative:app"].(map[string]any)["namespace"] = devNS
 		for _, s := range c["cloudnative:services"].([]any) {
 			svc := s.(map[string]any)
@@ -38,6 +42,7 @@ func TestPromotion(t *testing.T) {
 		}
 	})
 	staging := p.env("e2e-staging", func(c map[string]any) {
+		onSimulatedNode(c)
 		c["cloudnative:app"].(map[string]any)["namespace"] = stagingNS
 		c["cloudnative:istio"].(map[string]any)["install"] = false
 		// Its Gateway shares dev's ingress gateway, so it binds hosts of its own.

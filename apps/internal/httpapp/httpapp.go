@@ -32,6 +32,9 @@ type Settings struct {
 	// SlowPath, for tests only (TEST_SLOW_PATH), is held two seconds before it
 	// is answered, to show that a stop waits for it. Unset, no path is slow.
 	SlowPath string
+	// Unhealthy, for tests only (TEST_UNHEALTHY=1), makes /health fail: the
+	// broken release the platform must keep traffic away from.
+	Unhealthy bool
 }
 
 // FromEnv reads the settings with their defaults.
@@ -47,6 +50,7 @@ func FromEnv() Settings {
 		s.Drain = time.Duration(seconds) * time.Second
 	}
 	s.SlowPath = os.Getenv("TEST_SLOW_PATH")
+	s.Unhealthy = os.Getenv("TEST_UNHEALTHY") == "1"
 	return s
 }
 
@@ -116,6 +120,10 @@ func IdentityHandler(service, version, configFile string) http.Handler {
 func Routes(app http.Handler, s Settings) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) {
+		if s.Unhealthy {
+			http.Error(w, "unhealthy (TEST_UNHEALTHY)", http.StatusServiceUnavailable)
+			return
+		}
 		_, _ = fmt.Fprintln(w, "ok")
 	})
 	mux.Handle("/", app)

@@ -91,3 +91,20 @@ func TestServe_StopFinishesRequestsInFlight(t *testing.T) {
 	_, err = net.DialTimeout("tcp", l.Addr().String(), time.Second)
 	assert.Error(t, err, "no connection is taken after the stop")
 }
+
+func TestRoutes_HealthFailsOnlyWhenToldTo(t *testing.T) {
+	app := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("app")) })
+	for _, c := range []struct {
+		unhealthy bool
+		status    int
+	}{{false, http.StatusOK}, {true, http.StatusServiceUnavailable}} {
+		rec := httptest.NewRecorder()
+		Routes(app, Settings{Unhealthy: c.unhealthy}).ServeHTTP(rec, httptest.NewRequest("GET", "/health", nil))
+		assert.Equal(t, c.status, rec.Code, "unhealthy=%v", c.unhealthy)
+		rec = httptest.NewRecorder()
+		Routes(app, Settings{Unhealthy: c.unhealthy}).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+		assert.Equal(t, http.StatusOK, rec.Code, "the service itself still answers")
+	}
+	t.Setenv("TEST_UNHEALTHY", "1")
+	assert.True(t, FromEnv().Unhealthy)
+}
