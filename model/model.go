@@ -156,9 +156,9 @@ type Service struct {
 	PathPrefix string
 	// HealthPath is the readiness check: failing, a pod takes no traffic.
 	HealthPath string
-	// RolloutDeadlineSeconds is how long a rollout may make no progress (a
-	// release whose pods never turn ready) before up fails with the Deployment
-	// named: its progressDeadlineSeconds.
+	// RolloutDeadlineSeconds is how long up waits for a Deployment's rollout
+	// (a release whose pods never turn ready fails it, naming the Deployment),
+	// and the Deployment's progressDeadlineSeconds.
 	RolloutDeadlineSeconds int
 	Resources              Resources
 	Traffic                TrafficPolicy

@@ -80,6 +80,7 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 			ConfigChecksum:  env.ConfigChecksum,
 			Images:          builtImages,
 			Placement:       platform.Scheduling.Workloads,
+			Callers:         workload.Callers{GatewayNamespace: platform.Istio.Gateway.Namespace, IstioNamespace: platform.Istio.Namespace},
 		}, onCluster)
 		if err != nil {
 			return err

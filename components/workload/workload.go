@@ -42,6 +42,8 @@ type Args struct {
 	Images []pulumi.Resource
 	// Placement is where the pods may run (node selector, tolerations).
 	Placement model.Placement
+	// Callers may reach the pods; every other connection is refused.
+	Callers Callers
 }
 
 // Workload is a service's Deployments and Services.
@@ -72,7 +74,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 				Annotations: awaitAnnotations(svc, track),
 			},
 			Spec: deploymentSpec(args, track),
-		}, pulumi.Parent(w), pulumi.DependsOn(args.Images))
+		}, pulumi.Parent(w), pulumi.DependsOn(args.Images), rolloutTimeout(svc))
 		if err != nil {
 			return nil, fmt.Errorf("service %s: deployment %s: %w", svc.Name, track.Name, err)
 		}
@@ -83,6 +85,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		deploymentNames[track.Name] = d.Metadata.Name().Elem()
 	}
 
+	if err := networkPolicy(ctx, name, args, pulumi.Parent(w)); err != nil {
+		return nil, err
+	}
 	var err error
 	w.Service, err = newService(ctx, name, names.Service(svc.Name), args, selector(svc.Name, args.Plan.ServiceTracks), pulumi.Parent(w))
 	if err != nil {
@@ -159,4 +164,12 @@ func awaitAnnotations(svc model.Service, track strategy.Track) pulumi.StringMap 
 		"jsonpath={.status.replicas}=" + n,
 	})
 	return pulumi.StringMap{names.WaitForAnnotation: pulumi.String(string(conditions))}
+}
+
+// rolloutTimeout bounds how long up waits for a Deployment: the provider
+// reports the controller's progress deadline only as a warning and would
+// otherwise wait its own ten minutes for a release that never turns ready.
+func rolloutTimeout(svc model.Service) pulumi.ResourceOption {
+	limit := fmt.Sprintf("%ds", svc.RolloutDeadlineSeconds)
+	return pulumi.Timeouts(&pulumi.CustomTimeouts{Create: limit, Update: limit})
 }

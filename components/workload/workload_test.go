@@ -40,7 +40,8 @@ func deploy(t *testing.T, svc model.Service) *mocktest.Mocks {
 	require.NoError(t, err)
 	return mocktest.OnProvider(t, func(ctx *pulumi.Context, onCluster pulumi.ResourceOption) error {
 		_, err := New(ctx, svc.Name, &Args{Service: svc, Plan: plan, Namespace: pulumi.String("shop"),
-			ConfigMap: pulumi.String("cloudnative-config"), ConfigMountPath: "/config", ConfigChecksum: "abc123"},
+			ConfigMap: pulumi.String("cloudnative-config"), ConfigMountPath: "/config", ConfigChecksum: "abc123",
+			Callers: Callers{GatewayNamespace: "istio-ingress", IstioNamespace: "istio-system"}},
 			onCluster)
 		return err
 	})
@@ -247,4 +248,25 @@ func TestWorkload_RecreateIsAwaitedUntilTheNewPodsAreAvailable(t *testing.T) {
 		d.Field("metadata", "annotations", "pulumi.com/waitFor"))
 	ramped := deploy(t, service(model.Ramped)).Get(t, deploymentType, "web")
 	assert.Nil(t, ramped.Field("metadata", "annotations"), "a rolling update keeps the provider's own check")
+}
+
+func TestWorkload_NetworkPolicyAdmitsOnlyTheCallers(t *testing.T) {
+	np := deploy(t, service(model.BlueGreen)).Get(t, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "web")
+	assert.Equal(t, map[string]any{"app": "web"}, np.Field("spec", "podSelector", "matchLabels"), "every track of the service")
+	assert.Equal(t, []any{"Ingress"}, np.Field("spec", "policyTypes"))
+	assert.Equal(t, []any{
+		map[string]any{"podSelector": map[string]any{}},
+		map[string]any{
+			"namespaceSelector": map[string]any{"matchLabels": map[string]any{"kubernetes.io/metadata.name": "istio-ingress"}},
+			"podSelector":       map[string]any{"matchLabels": map[string]any{"app": "istio-ingressgateway"}},
+		},
+	}, np.Field("spec", "ingress", 0, "from"), "the namespace's pods and the ingress gateway, nothing else")
+	assert.Equal(t, []any{map[string]any{"protocol": "TCP", "port": float64(8080)}}, np.Field("spec", "ingress", 0, "ports"))
+	assert.Equal(t, "istio-system", np.Field("spec", "ingress", 1, "from", 0, "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"))
+	assert.Equal(t, []any{map[string]any{"protocol": "TCP", "port": float64(15020)}}, np.Field("spec", "ingress", 1, "ports"), "Prometheus scrapes the merged metrics")
+
+	nodePort := service(model.Ramped)
+	nodePort.ServiceType = "NodePort"
+	np = deploy(t, nodePort).Get(t, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "web")
+	assert.Equal(t, "0.0.0.0/0", np.Field("spec", "ingress", 0, "from", 2, "ipBlock", "cidr"), "a NodePort is for callers outside the cluster")
 }
