@@ -224,6 +224,10 @@ func testDrift(t *testing.T, p *env) {
 		_, err := p.kubectl(args...)
 		require.NoError(t, err, "kubectl %v", args)
 	}
+	// As an autoscaler's pod would be by the time anyone looks, the new canary
+	// pod is up: a Deployment still rolling is reported, as the engine sees it.
+	_, err = p.kubectl("rollout", "status", "deployment/java-service-canary", "-n", appNS, "--timeout=90s")
+	require.NoError(t, err)
 
 	findings, err = refreshing.Drift(context.Background())
 	require.NoError(t, err)
