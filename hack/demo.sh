@@ -18,17 +18,20 @@ kubectl --kubeconfig "$kubeconfig" get gateways.networking.istio.io,virtualservi
 if [[ -f "$CLUSTER_DIR/node/ready" ]]; then
   log "the services answer (real pods on $REAL_NODE_NAME, through kube-proxy on 127.0.0.1)"
   namespace=$(.local/bin/platform outputs -stack local | sed -n 's/^  "namespace": "\(.*\)",$/\1/p')
-  try=()
+  try=() silent=()
   while read -r name port; do
     [[ -n "$port" ]] || continue
     answer=$(curl -sS -m 5 "http://127.0.0.1:$port/" 2>&1 | grep -oE '\{"service".*\}|service=[^<]*' | head -1 || true)
     printf '  %-22s %s\n' "$name" "${answer:-no answer}"
+    [[ -n "$answer" ]] || silent+=("$name")
     try+=("curl http://127.0.0.1:$port/   # $name")
   done < <(kubectl --kubeconfig "$kubeconfig" get svc -n "$namespace" \
              -o jsonpath='{range .items[*]}{.metadata.name} {.spec.ports[0].nodePort}{"\n"}{end}')
   printf '\nTry them:\n'
   printf '  %s\n' "${try[@]}"
   printf '  curl -H "channel: mobile" ... is Istio routing: it needs the ingress gateway'"'"'s Envoy, which cannot run here\n'
+  # A demo whose services do not answer is a failure, not a result.
+  [[ ${#silent[@]} -eq 0 ]] || die "no answer from ${silent[*]}: see kubectl -n $namespace get pods, and $CLUSTER_DIR/logs"
 else
   log "no real node on this machine (see the message of cluster-up above): the pods are simulated and answer nothing"
 fi

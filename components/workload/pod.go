@@ -53,6 +53,8 @@ func deploymentSpec(args *Args, track strategy.Track) *appsv1.DeploymentSpecArgs
 			},
 			Spec: &corev1.PodSpecArgs{
 				TerminationGracePeriodSeconds: pulumi.Int(terminationGraceSeconds),
+				// The services never call the Kubernetes API: no token in their pods.
+				AutomountServiceAccountToken: pulumi.Bool(false),
 				SecurityContext: &corev1.PodSecurityContextArgs{
 					RunAsNonRoot:   pulumi.Bool(true),
 					RunAsUser:      pulumi.Int(nonRootUser),

@@ -109,6 +109,7 @@ func TestWorkload_PodsMountConfigAndAreHardened(t *testing.T) {
 		assert.Equal(t, float64(5), mocktest.Dig(c, "lifecycle", "preStop", "sleep", "seconds"), "a stopping pod serves while its removal spreads")
 		assert.Greater(t, mocktest.Dig(pod, "spec", "terminationGracePeriodSeconds"), float64(5+20), "room for the delay and the apps' drain")
 		assert.Equal(t, float64(10001), mocktest.Dig(pod, "spec", "securityContext", "runAsGroup"))
+		assert.Equal(t, false, mocktest.Dig(pod, "spec", "automountServiceAccountToken"))
 		assert.Equal(t, float64(8080), mocktest.Dig(c, "readinessProbe", "httpGet", "port"))
 		assert.Equal(t, "500m", mocktest.Dig(c, "resources", "limits", "cpu"))
 		assert.Equal(t, "128Mi", mocktest.Dig(c, "resources", "requests", "memory"))

@@ -373,7 +373,23 @@ func testBrokenRelease(t *testing.T, p *env) {
 	assert.Contains(t, err.Error(), "go-service", "the failure names the Deployment")
 	assert.Empty(t, failures(answers), "no request failed: %s", summary(answers))
 	assert.Equal(t, []string{"1.1.0"}, versionRuns(answers), "only the old version answered: %s", summary(answers))
-	t.Logf("broken release: up failed with %q", tail(err.Error(), 400))
+	// Its pods run but are never ready, and are not restarted for it: the
+	// readiness check is the health path, liveness only the open port.
+	brokenPods := 0
+	for _, pod := range p.items("pods", "-n", appNS, "-l", "app=go-service") {
+		if dig(pod, "spec", "containers", 0, "image") != broken || dig(pod, "metadata", "deletionTimestamp") != nil {
+			continue
+		}
+		brokenPods++
+		assert.Equal(t, false, dig(pod, "status", "containerStatuses", 0, "ready"), "a broken pod is not ready")
+		assert.Equal(t, 0, num(dig(pod, "status", "containerStatuses", 0, "restartCount")), "a failing health check restarts nothing")
+	}
+	assert.NotZero(t, brokenPods, "the broken release's pods were started")
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if strings.Contains(line, "go-service") && (strings.Contains(line, "error") || strings.Contains(line, "failed")) {
+			t.Logf("broken release: up failed: %s", strings.TrimSpace(line))
+		}
+	}
 
 	svc["image"] = good
 	delete(svc, "rolloutDeadlineSeconds")
@@ -410,7 +426,9 @@ func testBlueGreen(t *testing.T, p *env) {
 
 	assert.Empty(t, failures(answers), "no request failed at the switch: %s", summary(answers))
 	assert.Equal(t, []string{"1.0.0", "1.1.0"}, versionRuns(answers), "blue, then green, never back: %s", summary(answers))
-	assert.Equal(t, "1.0.0", get(client, preview).version, "the preview now answers blue")
+	// kube-proxy follows the preview Service's new selector within moments.
+	assert.Eventually(t, func() bool { return get(client, preview).version == "1.0.0" }, 10*time.Second, 200*time.Millisecond,
+		"the preview now answers blue")
 	t.Logf("blue/green: %s", summary(answers))
 }
 

@@ -33,6 +33,10 @@ func assertPlacedAndAnswering(t *testing.T, p *env) {
 			assert.Equal(t, simulatedNode, dig(pod, "spec", "nodeName"), "%s stays on the simulated node", dig(pod, "metadata", "name"))
 		}
 	}
+	for _, service := range []string{"go-service", "java-service", "html-frontend", "config-service"} {
+		np := p.get("networkpolicy", service, "-n", appNS)
+		assert.Equal(t, []any{"Ingress"}, dig(np, "spec", "policyTypes"), "%s: deny by default, accepted by the API server", service)
+	}
 	client := &http.Client{Timeout: 3 * time.Second}
 	want := map[string]string{
 		"go-service":            `"service":"go-service","version":"1.0.0","instance":"One"`,
