@@ -42,6 +42,8 @@ type Stack struct {
 	auto.Stack
 	progress io.Writer
 	refresh  bool
+	backend  string
+	name     string
 }
 
 // Open selects the stack, creating it in the backend if needed.
@@ -82,5 +84,5 @@ func Open(ctx context.Context, opts Options) (*Stack, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
-	return &Stack{Stack: s, progress: progress, refresh: opts.Refresh}, nil
+	return &Stack{Stack: s, progress: progress, refresh: opts.Refresh, backend: backend, name: opts.Stack}, nil
 }

@@ -17,6 +17,9 @@ const parallel = 32
 
 // Preview proposes changes; with expectNoChanges it fails if there are any.
 func (s *Stack) Preview(ctx context.Context, expectNoChanges bool) (auto.PreviewResult, error) {
+	if err := s.recover(); err != nil {
+		return auto.PreviewResult{}, err
+	}
 	opts := []optpreview.Option{optpreview.Parallel(parallel), optpreview.ProgressStreams(s.progress), optpreview.ErrorProgressStreams(s.progress)}
 	if expectNoChanges {
 		opts = append(opts, optpreview.ExpectNoChanges())
@@ -29,6 +32,9 @@ func (s *Stack) Preview(ctx context.Context, expectNoChanges bool) (auto.Preview
 
 // Up applies the program.
 func (s *Stack) Up(ctx context.Context) (auto.UpResult, error) {
+	if err := s.recover(); err != nil {
+		return auto.UpResult{}, err
+	}
 	opts := []optup.Option{optup.Parallel(parallel), optup.ProgressStreams(s.progress), optup.ErrorProgressStreams(s.progress)}
 	if s.refresh {
 		opts = append(opts, optup.Refresh())
@@ -38,6 +44,9 @@ func (s *Stack) Up(ctx context.Context) (auto.UpResult, error) {
 
 // Destroy deletes every resource of the stack.
 func (s *Stack) Destroy(ctx context.Context) (auto.DestroyResult, error) {
+	if err := s.recover(); err != nil {
+		return auto.DestroyResult{}, err
+	}
 	return s.Stack.Destroy(ctx, optdestroy.Parallel(parallel), optdestroy.ProgressStreams(s.progress), optdestroy.ErrorProgressStreams(s.progress))
 }
 
@@ -56,4 +65,10 @@ func (s *Stack) OutputsJSON(ctx context.Context, showSecrets bool) ([]byte, erro
 		plain[k] = v.Value
 	}
 	return json.MarshalIndent(plain, "", "  ")
+}
+
+// recover undoes what a killed run left that would stop this one: the lock
+// of a process that is gone.
+func (s *Stack) recover() error {
+	return releaseStaleLocks(s.backend, ProjectName, s.name, s.progress)
 }

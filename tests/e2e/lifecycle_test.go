@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,6 +28,9 @@ import (
 // The steps share the stack, so they run in order and stop at the first failure.
 func TestLifecycle(t *testing.T) {
 	p := newProject(t).env("e2e", nil)
+	// A failed step leaves the stack up: take it down, so the tests after this
+	// one start from an empty cluster.
+	t.Cleanup(func() { _, _ = p.stack.Destroy(context.Background()) })
 	steps := []struct {
 		name string
 		run  func(t *testing.T, p *env)
@@ -401,7 +403,7 @@ func testBrokenRelease(t *testing.T, p *env) {
 // switch; the switch moves every answer to the new colour at once.
 func testBlueGreen(t *testing.T, p *env) {
 	main, preview := p.nodePort(t, appNS, "html-frontend"), p.nodePort(t, appNS, "html-frontend-preview")
-	client := &http.Client{Timeout: 3 * time.Second}
+	client := freshClient()
 	assert.Equal(t, "1.0.0", get(client, main).version, "blue answers before the switch")
 	assert.Equal(t, "1.1.0", get(client, preview).version, "the preview answers the idle colour (green) before the switch")
 
@@ -488,7 +490,7 @@ func testConfigChange(t *testing.T, p *env) {
 	}
 
 	// Every pod of every service answers with the new value, asked directly.
-	client := &http.Client{Timeout: 3 * time.Second}
+	client := freshClient()
 	for _, pod := range p.items("pods", "-n", appNS) {
 		if dig(pod, "metadata", "deletionTimestamp") != nil {
 			continue

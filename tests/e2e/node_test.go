@@ -99,9 +99,16 @@ const (
 	loadMaxTime  = 8 * time.Minute
 )
 
+// freshClient opens a new connection per request, as independent users do: a
+// kept-alive connection stays with the pod it reached through kube-proxy, and
+// would never see a Service move to other pods.
+func freshClient() *http.Client {
+	return &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+}
+
 func startLoad(url string) *load {
 	l := &load{stopped: make(chan struct{}), done: make(chan struct{})}
-	client := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	client := freshClient()
 	go func() {
 		defer close(l.done)
 		deadline := time.Now().Add(loadMaxTime)

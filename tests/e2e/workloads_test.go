@@ -8,7 +8,6 @@ import (
 	"os"
 	"regexp"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -37,7 +36,7 @@ func assertPlacedAndAnswering(t *testing.T, p *env) {
 		np := p.get("networkpolicy", service, "-n", appNS)
 		assert.Equal(t, []any{"Ingress"}, dig(np, "spec", "policyTypes"), "%s: deny by default, accepted by the API server", service)
 	}
-	client := &http.Client{Timeout: 3 * time.Second}
+	client := freshClient()
 	want := map[string]string{
 		"go-service":            `"service":"go-service","version":"1.0.0","instance":"One"`,
 		"config-service":        `"service":"go-service","version":"1.0.0","instance":"One"`,

@@ -1,0 +1,171 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestInterruptedUp kills `platform up` with everything it started (the CLI,
+// the provider plugins) by SIGKILL, as a machine going away would, at three
+// points of a real deployment: while the Istio control plane's Helm release is
+// being installed, while the first Deployment rolls out, and while the add-ons'
+// manifests are applied. Each time the next plain `platform up` must finish on
+// its own, and afterwards the cluster must hold no object of the program that
+// the state does not know.
+func TestInterruptedUp(t *testing.T) {
+	p := newProject(t)
+	e := p.env("e2e-interrupted", onSimulatedNode)
+	t.Cleanup(func() { _, _ = e.stack.Destroy(context.Background()) })
+	platform := buildPlatform(t)
+
+	points := []struct{ name, line string }{
+		{"DuringIstiodHelmRelease", "kubernetes:helm.sh/v3:Release istio-istiod creating"},
+		{"DuringFirstDeployment", "kubernetes:apps/v1:Deployment"},
+		{"DuringAddons", "kubernetes:yaml/v2:ConfigFile observability-"},
+	}
+	for _, point := range points {
+		t.Run(point.name, func(t *testing.T) {
+			out := p.killUpAt(t, platform, e.name, point.line)
+			t.Logf("killed at %q after:\n%s", point.line, tail(out, 1500))
+
+			rerun := exec.Command(platform, "up", "-stack", e.name, "-dir", p.dir)
+			rerun.Env = p.platformEnv()
+			output, err := rerun.CombinedOutput()
+			require.NoError(t, err, "the next up recovers on its own:\n%s", tail(string(output), 4000))
+			p.assertClusterMatchesState(t, e)
+
+			// Start the next point from an empty stack again.
+			_, err = e.stack.Destroy(context.Background())
+			require.NoError(t, err)
+		})
+	}
+}
+
+func buildPlatform(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	bin := filepath.Join(t.TempDir(), "platform")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/platform")
+	build.Dir = root
+	output, err := build.CombinedOutput()
+	require.NoError(t, err, "%s", output)
+	return bin
+}
+
+func (p *project) platformEnv() []string {
+	return append(os.Environ(), "PULUMI_BACKEND_URL="+p.backend, "PULUMI_CONFIG_PASSPHRASE=e2e")
+}
+
+// killUpAt starts `platform up` in a process group of its own and kills the
+// whole group once its progress shows a line containing marker.
+func (p *project) killUpAt(t *testing.T, platform, stack, marker string) string {
+	t.Helper()
+	cmd := exec.Command(platform, "up", "-stack", stack, "-dir", p.dir)
+	cmd.Env = p.platformEnv()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	cmd.Stderr = cmd.Stdout
+	require.NoError(t, cmd.Start())
+	var seen strings.Builder
+	killed := false
+	scanner := bufio.NewScanner(stdout)
+	for scanner.Scan() {
+		line := scanner.Text()
+		seen.WriteString(line + "\n")
+		if strings.Contains(line, marker) && !killed {
+			// The whole group: the CLI and the plugins would otherwise finish the run.
+			require.NoError(t, syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL))
+			killed = true
+		}
+	}
+	_ = cmd.Wait()
+	require.True(t, killed, "the up never reached %q:\n%s", marker, tail(seen.String(), 3000))
+	// Let every killed process go before the next run looks at the state.
+	time.Sleep(time.Second)
+	return seen.String()
+}
+
+// assertClusterMatchesState lists the program's objects in the application
+// namespace and Istio's Helm releases, and compares them with what the
+// stack's state records.
+func (p *project) assertClusterMatchesState(t *testing.T, e *env) {
+	t.Helper()
+	state, err := e.stack.Export(context.Background())
+	require.NoError(t, err)
+	var deployment struct {
+		Resources []struct {
+			Type    string         `json:"type"`
+			Outputs map[string]any `json:"outputs"`
+			Pending string         `json:"pending"`
+		} `json:"resources"`
+		Pending []any `json:"pending_operations"`
+	}
+	require.NoError(t, json.Unmarshal(state.Deployment, &deployment))
+	assert.Empty(t, deployment.Pending, "no pending operation is left in the state")
+
+	inState := map[string]bool{}
+	for _, r := range deployment.Resources {
+		if !strings.HasPrefix(r.Type, "kubernetes:") {
+			continue
+		}
+		name, _ := dig(r.Outputs, "metadata", "name").(string)
+		if r.Type == "kubernetes:helm.sh/v3:Release" {
+			name, _ = r.Outputs["name"].(string)
+		}
+		kind := r.Type[strings.LastIndex(r.Type, ":")+1:]
+		inState[kind+"/"+name] = true
+	}
+	var onCluster []string
+	for _, kind := range []string{"Deployment", "Service", "ConfigMap", "NetworkPolicy", "PodDisruptionBudget",
+		"HorizontalPodAutoscaler", "VirtualService", "DestinationRule", "Gateway", "PeerAuthentication"} {
+		resource := map[string]string{"VirtualService": "virtualservices.networking.istio.io", "DestinationRule": "destinationrules.networking.istio.io",
+			"Gateway": "gateways.networking.istio.io", "PeerAuthentication": "peerauthentications.security.istio.io"}[kind]
+		if resource == "" {
+			resource = strings.ToLower(kind)
+		}
+		for _, o := range p.items(resource, "-n", appNS) {
+			name := dig(o, "metadata", "name").(string)
+			if kind == "ConfigMap" && name == "kube-root-ca.crt" {
+				continue
+			}
+			if !inState[kind+"/"+name] {
+				onCluster = append(onCluster, kind+"/"+name)
+			}
+		}
+	}
+	// Helm keeps each revision of a release in a Secret of type helm.sh/release.v1.
+	statuses := map[string][]string{}
+	for _, ns := range []string{"istio-system", "istio-ingress"} {
+		for _, s := range p.items("secrets", "-n", ns, "--field-selector", "type=helm.sh/release.v1") {
+			release := dig(s, "metadata", "labels", "name").(string)
+			statuses[release] = append(statuses[release], dig(s, "metadata", "labels", "status").(string))
+		}
+	}
+	for release, revisions := range statuses {
+		if !inState["Release/"+release] {
+			onCluster = append(onCluster, "Release/"+release)
+		}
+		assert.Contains(t, revisions, "deployed", "%s has a deployed revision", release)
+		for _, status := range revisions {
+			assert.False(t, strings.HasPrefix(status, "pending"), "%s has a revision left %s", release, status)
+		}
+	}
+	sort.Strings(onCluster)
+	assert.Empty(t, onCluster, "objects on the cluster the state does not know")
+}
