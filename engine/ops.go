@@ -39,7 +39,14 @@ func (s *Stack) Up(ctx context.Context) (auto.UpResult, error) {
 	if s.refresh {
 		opts = append(opts, optup.Refresh())
 	}
-	return s.Stack.Up(ctx, opts...)
+	if err := s.checkInterruptedHelmInstalls(ctx); err != nil {
+		return auto.UpResult{}, err
+	}
+	res, err := s.Stack.Up(ctx, opts...)
+	if err != nil {
+		return res, err
+	}
+	return res, s.settlePendingCreates(ctx)
 }
 
 // Destroy deletes every resource of the stack.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"syscall"
@@ -42,10 +43,20 @@ func TestInterruptedUp(t *testing.T) {
 			out := p.killUpAt(t, platform, e.name, point.line)
 			t.Logf("killed at %q after:\n%s", point.line, tail(out, 1500))
 
-			rerun := exec.Command(platform, "up", "-stack", e.name, "-dir", p.dir)
-			rerun.Env = p.platformEnv()
-			output, err := rerun.CombinedOutput()
-			require.NoError(t, err, "the next up recovers on its own:\n%s", tail(string(output), 4000))
+			output, err := p.platformUp(platform, e.name)
+			if err != nil {
+				// The one case that needs a hand: a Helm install the state does
+				// not hold. The error must say exactly what to run.
+				commands := regexp.MustCompile(`(?m)^\s*kubectl (-n \S+ delete secret -l owner=helm,name=\S+)$`).FindAllStringSubmatch(output, -1)
+				require.NotEmpty(t, commands, "the next up either recovers or says what to run:\n%s", tail(output, 4000))
+				for _, c := range commands {
+					_, err := p.kubectl(strings.Fields(c[1])...)
+					require.NoError(t, err)
+					t.Logf("ran what the failed up said: kubectl %s", c[1])
+				}
+				output, err = p.platformUp(platform, e.name)
+				require.NoError(t, err, "the up after the command recovers:\n%s", tail(output, 4000))
+			}
 			p.assertClusterMatchesState(t, e)
 
 			// Start the next point from an empty stack again.
@@ -65,6 +76,13 @@ func buildPlatform(t *testing.T) string {
 	output, err := build.CombinedOutput()
 	require.NoError(t, err, "%s", output)
 	return bin
+}
+
+func (p *project) platformUp(platform, stack string) (string, error) {
+	cmd := exec.Command(platform, "up", "-stack", stack, "-dir", p.dir)
+	cmd.Env = p.platformEnv()
+	output, err := cmd.CombinedOutput()
+	return string(output), err
 }
 
 func (p *project) platformEnv() []string {
