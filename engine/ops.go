@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
@@ -43,6 +45,11 @@ func (s *Stack) Up(ctx context.Context) (auto.UpResult, error) {
 		return auto.UpResult{}, err
 	}
 	res, err := s.Stack.Up(ctx, opts...)
+	if err != nil && strings.Contains(err.Error(), "cannot re-use a name that is still in use") {
+		return res, fmt.Errorf("%w\nHelm has a record of a release this stack's state does not hold (left by a killed install): "+
+			"list them with `kubectl get secret -A -l owner=helm`, delete the records of the release named above "+
+			"(kubectl -n NAMESPACE delete secret -l owner=helm,name=RELEASE), then run up again", err)
+	}
 	if err != nil {
 		return res, err
 	}

@@ -28,7 +28,8 @@ const helmReleaseType = "kubernetes:helm.sh/v3:Release"
 // cluster (pending-install, or deployed if Helm finished first) but not in the
 // state, and Helm refuses to install a name in use. Removing that record lets
 // the next install take over the objects the killed one made (they carry the
-// release's ownership annotations); this says exactly how.
+// release's ownership annotations); this says exactly how, and clears the
+// state's pending records so that the up after the command goes ahead.
 func (s *Stack) checkInterruptedHelmInstalls(ctx context.Context) error {
 	pending, known, err := s.pendingOperations(ctx)
 	if err != nil {
@@ -45,6 +46,13 @@ func (s *Stack) checkInterruptedHelmInstalls(ctx context.Context) error {
 	}
 	if len(commands) == 0 {
 		return nil
+	}
+	// Drop the pending records now, so that the up after the command runs:
+	// the Kubernetes objects among them are taken over by that up's
+	// server-side apply, and the Helm releases are what the command is for.
+	if _, err := s.Stack.Refresh(ctx, optrefresh.ClearPendingCreates(), optrefresh.Parallel(parallel),
+		optrefresh.ProgressStreams(s.progress), optrefresh.ErrorProgressStreams(s.progress)); err != nil {
+		return err
 	}
 	return fmt.Errorf("a run of stack %s was killed while installing Helm release(s) the state does not hold; Helm "+
 		"refuses to install a name it has a record of. With the stack's kubeconfig, remove the record(s), then run up "+
