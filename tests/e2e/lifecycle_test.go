@@ -48,6 +48,7 @@ func TestLifecycle(t *testing.T) {
 		{"BlueGreenSwitchesInOneUpdate", testBlueGreen},
 		{"CanaryWeightsHeadersAndPromotion", testCanary},
 		{"ConfigFileChangeRollsDeployments", testConfigChange},
+		{"IstioChartUpgradeInPlace", testIstioChartUpgrade},
 		{"BadConfigFailsAtPreviewAndChangesNothing", testBadConfig},
 		{"ObservabilityOffRemovesIt", testObservabilityOff},
 		{"DestroyLeavesNothing", testDestroy},

@@ -3,9 +3,11 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 
@@ -81,4 +83,55 @@ func testPodsRunAsDeclared(t *testing.T, p *env) {
 // mountOptions matches a mountinfo line of a mount point with its first option.
 func mountOptions(point, first string) *regexp.Regexp {
 	return regexp.MustCompile(`(?m)^\S+ \S+ \S+ \S+ ` + regexp.QuoteMeta(point) + ` ` + first + `[,\s]`)
+}
+
+// testIstioChartUpgrade moves the stack to the next version of Istio's charts
+// (a copy of the local chart directory whose charts say 1.0.1, as a new patch
+// release kept offline would): the three Helm releases are upgraded in place,
+// base, then istiod, then the gateway, and no object of the application, nor
+// istiod's Deployment, is replaced.
+func testIstioChartUpgrade(t *testing.T, p *env) {
+	record := func() map[string]any {
+		now := map[string]any{}
+		for _, kind := range []string{"deployments", "services", "configmaps", "virtualservices.networking.istio.io", "destinationrules.networking.istio.io"} {
+			for _, o := range p.items(kind, "-n", appNS) {
+				now[kind+"/"+dig(o, "metadata", "name").(string)] = dig(o, "metadata", "uid")
+			}
+		}
+		now["istiod"] = dig(p.get("deployment", "istiod", "-n", "istio-system"), "metadata", "uid")
+		return now
+	}
+	uids := record()
+
+	next := filepath.Join(t.TempDir(), "charts")
+	require.NoError(t, os.CopyFS(next, os.DirFS(p.charts)))
+	for _, chart := range []string{"base", "istio-control/istio-discovery", "gateway"} {
+		file := filepath.Join(next, chart, "Chart.yaml")
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		bumped := regexp.MustCompile(`(?m)^version: .*$`).ReplaceAll(data, []byte("version: 1.0.1"))
+		require.NotEqual(t, string(data), string(bumped), "%s has a version line", file)
+		require.NoError(t, os.WriteFile(file, bumped, 0o644))
+	}
+	p.section("cloudnative:istio")["chartDir"] = next
+	p.writeConfig()
+	res, err := p.stack.Up(context.Background())
+	require.NoError(t, err)
+	changes := *res.Summary.ResourceChanges
+	assert.Zero(t, changes["replace"], "nothing is replaced")
+	assert.Zero(t, changes["create"], "nothing is created")
+	assert.Zero(t, changes["delete"], "nothing is deleted")
+	assert.Equal(t, 3, changes["update"], "the three Helm releases, and nothing else, are updated")
+
+	// Helm's records: each release has a second revision, deployed, of the new
+	// chart, made in the required order.
+	var upgradedAt []string
+	for _, r := range []struct{ ns, release string }{{"istio-system", "istio-base"}, {"istio-system", "istiod"}, {"istio-ingress", "istio-ingressgateway"}} {
+		secret := p.get("secret", "sh.helm.release.v1."+r.release+".v2", "-n", r.ns)
+		assert.Equal(t, "deployed", dig(secret, "metadata", "labels", "status"), r.release)
+		upgradedAt = append(upgradedAt, dig(secret, "metadata", "creationTimestamp").(string))
+	}
+	assert.IsNonDecreasing(t, upgradedAt, "base, then istiod, then the gateway")
+	assert.Equal(t, uids, record(), "every application object, and istiod's Deployment, is the same object")
+	p.section("cloudnative:istio")["chartDir"] = p.charts
 }
