@@ -8,7 +8,7 @@ GO_PACKAGES := ./...
 
 .PHONY: help tools charts cluster-up cluster-down demo demo-down platform preview up destroy outputs drift \
         promote rollback pr-preview \
-        test lint unit host-packages mesh mesh-cases e2e bench build-cost fresh-check
+        test lint unit host-packages mesh mesh-cases e2e bench bench-scale build-cost fresh-check
 
 help:
 	@echo "make demo      build what is missing, start the local control plane, deploy the local stack"
@@ -16,6 +16,7 @@ help:
 	@echo "make test      every test: gofmt, go vet, unit, Istio's engine (mesh), end-to-end"
 	@echo "make mesh [MESH_SEED=1 MESH_CONFIGS=300]  the traffic plans of every stack and of generated configs, checked by Istio's own code"
 	@echo "make bench     timings of up, preview and each strategy on the local control plane"
+	@echo "make bench-scale [BENCH_SIZES='1 10 25 50 100']  preview, up, no-change preview, destroy of N services beside kubectl's floor"
 	@echo "make fresh-check  clone HEAD and run demo, demo-down and test with empty Go and tool caches (long)"
 	@echo "make build-cost time and memory of building the program per set of cloud targets (COLD=1: also from an empty cache)"
 	@echo "make preview|up|destroy|outputs STACK=local   run a stack through the local engine"
@@ -90,6 +91,9 @@ e2e: tools charts host-packages
 
 bench: tools charts platform
 	@bash hack/bench.sh
+
+bench-scale: tools charts platform
+	@bash hack/bench-scale.sh
 
 build-cost:
 	@bash hack/build-cost.sh

@@ -21,6 +21,9 @@ import (
 // Fields the program leaves to others (replicas under an autoscaler) are not in
 // its inputs, so they never count.
 func (s *Stack) Drift(ctx context.Context) ([]string, error) {
+	if err := s.warnInterrupted(); err != nil {
+		return nil, err
+	}
 	stream := make(chan events.EngineEvent)
 	var findings []string
 	done := make(chan struct{})

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
@@ -44,6 +45,11 @@ type Stack struct {
 	refresh  bool
 	backend  string
 	name     string
+	// recordPath is the run record's file on file backends, which write
+	// their state once per run (runrecord.go); "" elsewhere.
+	recordPath string
+	// wroteStateFunc replaces the backend's history in unit tests.
+	wroteStateFunc func(context.Context, time.Time) bool
 }
 
 // Open selects the stack, creating it in the backend if needed.
@@ -72,6 +78,10 @@ func Open(ctx context.Context, opts Options) (*Stack, error) {
 		// restores it fail with a server-side apply conflict.
 		"PULUMI_K8S_ENABLE_PATCH_FORCE": "true",
 	}
+	recordPath := runRecordPath(backend, ProjectName, opts.Stack)
+	if recordPath != "" {
+		env["PULUMI_SKIP_CHECKPOINTS"] = "true"
+	}
 	s, err := auto.UpsertStackInlineSource(ctx, opts.Stack, ProjectName, stacks.Program(dir),
 		auto.WorkDir(dir),
 		auto.EnvVars(env),
@@ -84,5 +94,5 @@ func Open(ctx context.Context, opts Options) (*Stack, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
-	return &Stack{Stack: s, progress: progress, refresh: opts.Refresh, backend: backend, name: opts.Stack}, nil
+	return &Stack{Stack: s, progress: progress, refresh: opts.Refresh, backend: backend, name: opts.Stack, recordPath: recordPath}, nil
 }

@@ -3,14 +3,21 @@
 // make bench compares the program against. It drops what the cluster made itself
 // (pods, ReplicaSets, endpoints, tokens, events) and the fields the server owns.
 // It writes FIRST (CRDs and namespaces, which the rest needs) and REST.
+//
+// By default it keeps the local stack's namespaces and Istio's cluster-wide
+// objects; -namespaces keeps only the namespaces named (and their Namespace
+// objects), as make bench-scale does for its services' namespace.
 package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
 )
+
+var onlyNamespaces = flag.String("namespaces", "", "comma-separated namespaces to keep instead of the local stack's")
 
 // generated are kinds the controllers create from the declared objects.
 var generated = map[string]bool{
@@ -19,19 +26,26 @@ var generated = map[string]bool{
 }
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: benchfloor FIRST REST < list.json")
+	flag.Parse()
+	if flag.NArg() != 2 {
+		fmt.Fprintln(os.Stderr, "usage: benchfloor [-namespaces a,b] FIRST REST < list.json")
 		os.Exit(2)
 	}
-	var list struct {
-		Items []map[string]any `json:"items"`
-	}
-	if err := json.NewDecoder(os.Stdin).Decode(&list); err != nil {
-		fmt.Fprintln(os.Stderr, "benchfloor:", err)
-		os.Exit(1)
+	// The input may be several lists one after the other (kubectl get, twice).
+	var items []map[string]any
+	decoder := json.NewDecoder(os.Stdin)
+	for decoder.More() {
+		var list struct {
+			Items []map[string]any `json:"items"`
+		}
+		if err := decoder.Decode(&list); err != nil {
+			fmt.Fprintln(os.Stderr, "benchfloor:", err)
+			os.Exit(1)
+		}
+		items = append(items, list.Items...)
 	}
 	var first, rest []map[string]any
-	for _, obj := range list.Items {
+	for _, obj := range items {
 		kind, _ := obj["kind"].(string)
 		meta, _ := obj["metadata"].(map[string]any)
 		name, _ := meta["name"].(string)
@@ -46,13 +60,21 @@ func main() {
 			rest = append(rest, obj)
 		}
 	}
-	write(os.Args[1], first)
-	write(os.Args[2], rest)
+	write(flag.Arg(0), first)
+	write(flag.Arg(1), rest)
 	fmt.Printf("%d objects\n", len(first)+len(rest))
 }
 
 // ours keeps the program's namespaces and the cluster-wide objects Istio made.
 func ours(kind, namespace, name string) bool {
+	if *onlyNamespaces != "" {
+		for _, keep := range strings.Split(*onlyNamespaces, ",") {
+			if namespace == keep || kind == "Namespace" && name == keep {
+				return true
+			}
+		}
+		return false
+	}
 	switch namespace {
 	case "cloudnative", "istio-system", "istio-ingress":
 		return true
