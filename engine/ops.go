@@ -146,6 +146,12 @@ func (s *Stack) OutputsJSON(ctx context.Context, showSecrets bool) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
+	return RenderOutputs(outs, showSecrets)
+}
+
+// RenderOutputs renders outputs as indented JSON (an up's result carries them,
+// so printing them after an up costs no further run of the CLI).
+func RenderOutputs(outs auto.OutputMap, showSecrets bool) ([]byte, error) {
 	plain := make(map[string]any, len(outs))
 	for k, v := range outs {
 		if v.Secret && !showSecrets {

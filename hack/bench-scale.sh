@@ -10,7 +10,7 @@
 # Every run goes through the real engine with the settings `platform` uses for
 # every stack (checkpoints after every step, refresh before preview and up).
 set -euo pipefail
-export CLUSTER_NAME=benchscale ETCD_PORT=25791 APISERVER_PORT=28444 REAL_NODE=0
+export CLUSTER_NAME=benchscale ETCD_PORT=25793 APISERVER_PORT=28445 REAL_NODE=0
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 sizes=${BENCH_SIZES:-1 10 25 50 100}

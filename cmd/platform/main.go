@@ -126,10 +126,16 @@ func run(ctx context.Context, command string, o options) error {
 		_, err = s.Preview(ctx, o.expectNoChanges)
 		return err
 	case "up":
-		if _, err = s.Up(ctx); err != nil {
+		res, err := s.Up(ctx)
+		if err != nil {
 			return err
 		}
-		return printOutputs(ctx, s, o.showSecrets)
+		out, err := engine.RenderOutputs(res.Outputs, o.showSecrets)
+		if err != nil {
+			return err
+		}
+		fmt.Println(string(out))
+		return nil
 	case "destroy":
 		_, err = s.Destroy(ctx)
 		return err
