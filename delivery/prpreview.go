@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
+	"github.com/cloudnative-pac/platform/model"
 	"github.com/cloudnative-pac/platform/release"
 )
 
@@ -31,15 +32,46 @@ func (w Workspace) PRPreview(ctx context.Context, stack string) (string, error) 
 	if err != nil {
 		return "", err
 	}
+	raw, err := file.Raw(stack)
+	if err != nil {
+		return "", err
+	}
+	platform, err := model.Decode(raw, w.Engine.ProjectDir)
+	if err != nil {
+		return "", err
+	}
 	result, err := s.Preview(ctx, false)
 	if err != nil {
 		return "", err
 	}
-	return Markdown(stack, result.ChangeSummary, release.Changes(deployed, planned)), nil
+	return Markdown(stack, result.ChangeSummary, release.Changes(deployed, planned), RolloutPlans(platform, deployed)...), nil
 }
 
-// Markdown renders a preview summary.
-func Markdown(stack string, summary map[apitype.OpType]int, releaseChanges []string) string {
+// RolloutPlans describe, for each canary with a progressive block whose
+// canary image is not yet deployed, the steps `platform rollout` will take
+// and what each interval must show.
+func RolloutPlans(p *model.Platform, deployed release.Release) []string {
+	var plans []string
+	for _, s := range p.Services {
+		if s.Strategy != model.Canary || s.Progressive == nil {
+			continue
+		}
+		if d, ok := deployed[s.Name]; ok && d.Canary != nil && d.Canary.CanaryImage == s.Canary.CanaryImage {
+			continue
+		}
+		c := criteria(s.Progressive.Analysis)
+		plan := fmt.Sprintf("%s: %s in steps %s, then promoted; each %s interval needs %s", s.Name, s.Canary.CanaryImage,
+			describeSteps(s.Progressive.Steps), c.Interval, describeCriteria(c))
+		if s.Progressive.MirrorPercent > 0 {
+			plan += fmt.Sprintf("; %g%% of requests mirrored to the canary", s.Progressive.MirrorPercent)
+		}
+		plans = append(plans, plan)
+	}
+	return plans
+}
+
+// Markdown renders a preview summary, and the progressive rollouts planned.
+func Markdown(stack string, summary map[apitype.OpType]int, releaseChanges []string, rolloutPlans ...string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### Preview of `%s`\n\n", stack)
 	ops := []apitype.OpType{apitype.OpCreate, apitype.OpUpdate, apitype.OpReplace, apitype.OpDelete}
@@ -53,6 +85,7 @@ func Markdown(stack string, summary map[apitype.OpType]int, releaseChanges []str
 		fmt.Fprintf(&b, "No changes: %d resources unchanged.\n", summary[apitype.OpSame])
 		return b.String()
 	}
+
 	if len(rows) > 0 {
 		b.WriteString("| resources | count |\n| --- | --- |\n")
 		b.WriteString(strings.Join(rows, "\n") + "\n")
@@ -64,6 +97,12 @@ func Markdown(stack string, summary map[apitype.OpType]int, releaseChanges []str
 		b.WriteString("\n**Release changes**\n\n")
 		for _, c := range sorted {
 			fmt.Fprintf(&b, "- %s\n", c)
+		}
+	}
+	if len(rolloutPlans) > 0 {
+		b.WriteString("\n**Progressive rollout after merge** (`platform rollout`)\n\n")
+		for _, p := range rolloutPlans {
+			fmt.Fprintf(&b, "- %s\n", p)
 		}
 	}
 	return b.String()

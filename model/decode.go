@@ -101,7 +101,7 @@ func decodeStrict(data json.RawMessage, into any, at string, p *problems) bool {
 
 // checkKeys refuses every key under the namespace that the program does not read.
 func checkKeys(keys []string, p *problems) {
-	known := append(ConfigKeys(), KubeconfigKey, PreviousReleaseKey)
+	known := append(ConfigKeys(), KubeconfigKey, PreviousReleaseKey, RolloutKey)
 	for _, k := range keys {
 		if !slices.Contains(known, k) {
 			p.add(key(k), "is not a known key%s", suggestion(k, known))

@@ -61,6 +61,17 @@ const (
 
 	DefaultDisruptionBudget = "1"
 
+	// A progressive rollout (services[].progressive): the canary's weights,
+	// and what each interval of its traffic must show.
+	DefaultStepsText               = "[10, 25, 50]"
+	DefaultAnalysisIntervalSeconds = 60
+	DefaultMinSuccessRate          = 99.0
+	DefaultMaxP99Ms                = 500
+	DefaultMinRequests             = 20
+	DefaultFailureLimit            = 1
+	DefaultAnalysisDeadlineSeconds = 1800
+	DefaultMirrorPercent           = 0.0
+
 	DefaultMaxSurge        = "25%"
 	DefaultMaxUnavailable  = "25%"
 	DefaultMinReadySeconds = 0
@@ -131,6 +142,14 @@ func Defaults() []Default {
 		d("services[].routes.retryAttempts", DefaultRetryAttempts, func(p *Platform) any { return svc(p).Routes.RetryAttempts }),
 		d("services[].routes.perTryTimeoutSeconds", DefaultPerTryTimeoutSeconds, func(p *Platform) any { return svc(p).Routes.PerTryTimeoutSeconds }),
 		d("services[].routes.retryOn", DefaultRetryOn, func(p *Platform) any { return svc(p).Routes.RetryOn }),
+		d("services[].progressive.steps", DefaultStepsText, nil),
+		d("services[].progressive.mirrorPercent", DefaultMirrorPercent, nil),
+		d("services[].progressive.analysis.intervalSeconds", DefaultAnalysisIntervalSeconds, nil),
+		d("services[].progressive.analysis.minSuccessRate", DefaultMinSuccessRate, nil),
+		d("services[].progressive.analysis.maxP99Ms", DefaultMaxP99Ms, nil),
+		d("services[].progressive.analysis.minRequests", DefaultMinRequests, nil),
+		d("services[].progressive.analysis.failureLimit", DefaultFailureLimit, nil),
+		d("services[].progressive.analysis.deadlineSeconds", DefaultAnalysisDeadlineSeconds, nil),
 		d("services[].ramped.maxSurge", DefaultMaxSurge, func(p *Platform) any { return svc(p).Ramped.MaxSurge }),
 		d("services[].ramped.maxUnavailable", DefaultMaxUnavailable, func(p *Platform) any { return svc(p).Ramped.MaxUnavailable }),
 		d("services[].ramped.minReadySeconds", DefaultMinReadySeconds, func(p *Platform) any { return svc(p).Ramped.MinReadySeconds }),

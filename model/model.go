@@ -174,6 +174,13 @@ type Service struct {
 	Ramped    *RampedSettings
 	BlueGreen *BlueGreenSettings
 	Canary    *CanarySettings
+
+	// Progressive, when set, is how `platform rollout` takes a canary through
+	// its steps (or checks a blue/green pair's idle colour) — an environment's
+	// setting, not part of the release.
+	Progressive *Progressive
+	// SessionAffinity, when set, hashes each client to one pod.
+	SessionAffinity *SessionAffinity
 }
 
 // Resources are the container's requests and limits, as Kubernetes quantities.

@@ -33,6 +33,10 @@ const KubeconfigKey = "kubeconfig"
 // The delivery commands own it; the program does not read it, but it is known.
 const PreviousReleaseKey = "previousRelease"
 
+// RolloutKey records a progressive rollout in progress (platform rollout owns
+// it), so that a killed rollout can be resumed or aborted.
+const RolloutKey = "rollout"
+
 // ConfigKeys lists the documents Raw holds, by key.
 func ConfigKeys() []string {
 	var keys []string
@@ -116,24 +120,26 @@ type rawObservability struct {
 }
 
 type rawService struct {
-	Name        string          `json:"name"`
-	Strategy    string          `json:"strategy"`
-	Port        *int            `json:"port"`
-	TargetPort  *int            `json:"targetPort"`
-	ServiceType string          `json:"serviceType"`
-	Replicas    *int            `json:"replicas"`
-	PathPrefix  string          `json:"pathPrefix"`
-	HealthPath  string          `json:"healthPath"`
-	Deadline    *int            `json:"rolloutDeadlineSeconds"`
-	Resources   *rawResources   `json:"resources"`
-	Traffic     *rawTraffic     `json:"trafficPolicy"`
-	Routes      *rawRoutes      `json:"routes"`
-	Autoscaling *rawAutoscaling `json:"autoscaling"`
-	Disruption  *rawIntOrString `json:"disruptionBudget"`
-	Image       string          `json:"image"`
-	Ramped      *rawRamped      `json:"ramped"`
-	BlueGreen   *rawBlueGreen   `json:"blueGreen"`
-	Canary      *rawCanary      `json:"canary"`
+	Name        string              `json:"name"`
+	Strategy    string              `json:"strategy"`
+	Port        *int                `json:"port"`
+	TargetPort  *int                `json:"targetPort"`
+	ServiceType string              `json:"serviceType"`
+	Replicas    *int                `json:"replicas"`
+	PathPrefix  string              `json:"pathPrefix"`
+	HealthPath  string              `json:"healthPath"`
+	Deadline    *int                `json:"rolloutDeadlineSeconds"`
+	Resources   *rawResources       `json:"resources"`
+	Traffic     *rawTraffic         `json:"trafficPolicy"`
+	Routes      *rawRoutes          `json:"routes"`
+	Autoscaling *rawAutoscaling     `json:"autoscaling"`
+	Disruption  *rawIntOrString     `json:"disruptionBudget"`
+	Image       string              `json:"image"`
+	Ramped      *rawRamped          `json:"ramped"`
+	BlueGreen   *rawBlueGreen       `json:"blueGreen"`
+	Canary      *rawCanary          `json:"canary"`
+	Progressive *rawProgressive     `json:"progressive"`
+	Affinity    *rawSessionAffinity `json:"sessionAffinity"`
 }
 
 type rawRoutes struct {

@@ -91,6 +91,8 @@ func decodeService(raw rawService, at string, p *problems) Service {
 	default:
 		p.add(at+".strategy", "unknown strategy %q (one of %s)", raw.Strategy, strings.Join(strategies(), ", "))
 	}
+	s.Progressive = decodeProgressive(raw.Progressive, s.Strategy, at+".progressive", p)
+	s.SessionAffinity = decodeSessionAffinity(raw.Affinity, at+".sessionAffinity", p)
 	return s
 }
 

@@ -12,6 +12,12 @@ type canary struct{}
 func (canary) Plan(s model.Service) Plan {
 	c := s.Canary
 	match := c.Match
+	// A progressive rollout may shadow the default route's requests to the
+	// canary, so it is measured before (and while) users reach it.
+	var mirror *Mirror
+	if g := s.Progressive; g != nil && g.MirrorPercent > 0 {
+		mirror = &Mirror{Track: names.TrackCanary, Percent: g.MirrorPercent}
+	}
 	return Plan{
 		Strategy: model.Canary,
 		Tracks: []Track{
@@ -24,7 +30,7 @@ func (canary) Plan(s model.Service) Plan {
 			{Destinations: []Destination{
 				{Track: names.TrackStable, Weight: 100 - c.Weight},
 				{Track: names.TrackCanary, Weight: c.Weight},
-			}},
+			}, Mirror: mirror},
 		},
 	}
 }

@@ -45,6 +45,15 @@ type Destination struct {
 type Route struct {
 	Match        *model.HeaderMatch
 	Destinations []Destination
+	// Mirror, when set, copies a share of the route's requests to a track
+	// whose answers are discarded.
+	Mirror *Mirror
+}
+
+// Mirror is a share of a route's requests copied to one track.
+type Mirror struct {
+	Track   string
+	Percent float64
 }
 
 // Plan is everything a strategy decides for one service.

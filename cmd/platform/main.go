@@ -7,6 +7,7 @@
 //	platform rollback -stack staging [-then preview|apply]
 //	platform pr-preview -stack staging
 //	platform pin-image -stack dev -service go-service -image REPO@sha256:…
+//	platform rollout -stack dev [-service java-service] [-abort] [-prometheus URL]
 //
 // The pulumi CLI and the pulumi-resource-kubernetes plugin must be on the PATH
 // (make tools builds both). State goes to file://<dir>/.local/state unless
@@ -31,6 +32,8 @@ type options struct {
 	expectNoChanges, showSecrets      bool
 	refresh                           bool
 	allowCanary, force                bool
+	abort                             bool
+	prometheus                        string
 }
 
 func main() {
@@ -55,6 +58,8 @@ func main() {
 	flags.BoolVar(&o.force, "force", false, "promote: allow skipping a stage of the chain")
 	flags.StringVar(&o.service, "service", "", "pin-image: the service the image is of")
 	flags.StringVar(&o.image, "image", "", "pin-image: the new image, pinned by digest (repository@sha256:…)")
+	flags.BoolVar(&o.abort, "abort", false, "rollout: end the rollout in progress by rolling back")
+	flags.StringVar(&o.prometheus, "prometheus", os.Getenv("PROMETHEUS_URL"), "rollout: Prometheus' URL (default $PROMETHEUS_URL)")
 	flags.Usage = func() { usage(); flags.PrintDefaults() }
 	_ = flags.Parse(os.Args[2:])
 	if err := run(context.Background(), command, o); err != nil {
@@ -64,7 +69,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: platform preview|up|destroy|outputs|drift|promote|rollback|pr-preview|pin-image [flags]")
+	fmt.Fprintln(os.Stderr, "usage: platform preview|up|destroy|outputs|drift|promote|rollback|pr-preview|pin-image|rollout [flags]")
 }
 
 func run(ctx context.Context, command string, o options) error {
@@ -103,6 +108,12 @@ func run(ctx context.Context, command string, o options) error {
 		ws := delivery.Workspace{Engine: engineOptions, Out: os.Stdout}
 		_, err := ws.PinImage(o.stack, o.service, o.image)
 		return err
+	case "rollout":
+		if o.prometheus == "" && !o.abort {
+			return fmt.Errorf("rollout needs Prometheus: -prometheus URL or PROMETHEUS_URL")
+		}
+		ws := delivery.Workspace{Engine: quiet(engineOptions), Out: os.Stdout}
+		return ws.Rollout(ctx, o.stack, o.service, o.prometheus, o.abort)
 	case "pr-preview":
 		ws := delivery.Workspace{Engine: quiet(engineOptions)}
 		markdown, err := ws.PRPreview(ctx, o.stack)

@@ -92,6 +92,12 @@ func VirtualServiceSpec(service model.Service, namespace string, plan strategy.P
 		if match.Uri != nil || match.Headers != nil {
 			route.Match = []*networkingv1.HTTPMatchRequest{match}
 		}
+		if m := r.Mirror; m != nil {
+			route.Mirrors = []*networkingv1.HTTPMirrorPolicy{{
+				Destination: &networkingv1.Destination{Host: host, Subset: names.Subset(m.Track), Port: &networkingv1.PortSelector{Number: uint32(service.Port)}},
+				Percentage:  &networkingv1.Percent{Value: m.Percent},
+			}}
+		}
 		routes = append(routes, route)
 	}
 	return &networkingv1.VirtualService{
@@ -184,7 +190,27 @@ func DestinationRuleSpec(service model.Service, namespace string, plan strategy.
 				BaseEjectionTime:      seconds(tp.BaseEjectionSeconds),
 				MaxEjectionPercent:    int32(tp.MaxEjectionPercent),
 			},
-			Tls: tls,
+			Tls:          tls,
+			LoadBalancer: sessionAffinity(service.SessionAffinity),
 		},
 	}
+}
+
+// sessionAffinity hashes each client, by a cookie (one Envoy makes when the
+// client has none, if it has a lifetime) or a header, to one pod of a subset.
+// It does not pin a client to a subset: Envoy draws the route's weighted
+// subset for each request, and the hash picks a pod within it.
+func sessionAffinity(a *model.SessionAffinity) *networkingv1.LoadBalancerSettings {
+	if a == nil {
+		return nil
+	}
+	hash := &networkingv1.LoadBalancerSettings_ConsistentHashLB{}
+	if a.Cookie != "" {
+		hash.HashKey = &networkingv1.LoadBalancerSettings_ConsistentHashLB_HttpCookie{
+			HttpCookie: &networkingv1.LoadBalancerSettings_ConsistentHashLB_HTTPCookie{Name: a.Cookie, Path: "/", Ttl: seconds(a.CookieTTLSeconds)},
+		}
+	} else {
+		hash.HashKey = &networkingv1.LoadBalancerSettings_ConsistentHashLB_HttpHeaderName{HttpHeaderName: a.Header}
+	}
+	return &networkingv1.LoadBalancerSettings{LbPolicy: &networkingv1.LoadBalancerSettings_ConsistentHash{ConsistentHash: hash}}
 }

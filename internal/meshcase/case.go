@@ -50,13 +50,30 @@ type Service struct {
 
 	TimeoutSeconds int     `json:"timeoutSeconds"`
 	Retries        Retries `json:"retries"`
-	Traffic        Traffic `json:"traffic"`
+	// Affinity, when set, is the session affinity of every route to it.
+	Affinity *Affinity `json:"affinity,omitempty"`
+	Traffic  Traffic   `json:"traffic"`
 }
 
 // Route is one planned route.
 type Route struct {
 	Match        *Match        `json:"match,omitempty"`
 	Destinations []Destination `json:"destinations"`
+	// Mirror, when set, is the subset a share of the route's requests is
+	// copied to.
+	Mirror *Mirror `json:"mirror,omitempty"`
+}
+
+// Mirror is a share of a route's requests copied to a subset.
+type Mirror struct {
+	Subset  string  `json:"subset"`
+	Percent float64 `json:"percent"`
+}
+
+// Affinity is what requests are hashed on to pick a pod (one of the two).
+type Affinity struct {
+	Cookie string `json:"cookie,omitempty"`
+	Header string `json:"header,omitempty"`
 }
 
 // Match is a header rule. Sample is a value the rule matches and NonMatching one

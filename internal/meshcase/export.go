@@ -111,7 +111,13 @@ func service(svc model.Service, namespace string, plan strategy.Plan) Service {
 		for _, d := range r.Destinations {
 			route.Destinations = append(route.Destinations, Destination{Subset: names.Subset(d.Track), Weight: d.Weight})
 		}
+		if m := r.Mirror; m != nil {
+			route.Mirror = &Mirror{Subset: names.Subset(m.Track), Percent: m.Percent}
+		}
 		out.Routes = append(out.Routes, route)
+	}
+	if a := svc.SessionAffinity; a != nil {
+		out.Affinity = &Affinity{Cookie: a.Cookie, Header: a.Header}
 	}
 	for _, t := range plan.Tracks {
 		out.Tracks = append(out.Tracks, Track{Subset: names.Subset(t.Name), Deployment: names.Deployment(svc.Name, t.Name), Selected: slices.Contains(plan.ServiceTracks, t.Name)})

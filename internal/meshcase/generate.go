@@ -98,6 +98,16 @@ func Generate(seed int64, index int) mocktest.Config {
 		default:
 			svc["strategy"] = "canary"
 			svc["canary"] = map[string]any{"stableImage": image("1.0.0"), "canaryImage": image("2.0.0"), "weight": drawWeight(r), "match": drawMatch(r)}
+			if r.Intn(3) == 0 {
+				svc["progressive"] = map[string]any{"mirrorPercent": mirrorPercents[pick(len(mirrorPercents))]}
+			}
+		}
+		if r.Intn(4) == 0 {
+			if r.Intn(2) == 0 {
+				svc["sessionAffinity"] = map[string]any{"cookie": "session", "cookieTTLSeconds": pick(3) * 1800}
+			} else {
+				svc["sessionAffinity"] = map[string]any{"header": "x-user"}
+			}
 		}
 		if r.Intn(2) == 0 {
 			timeout := 1 + pick(60)
@@ -115,6 +125,10 @@ func Generate(seed int64, index int) mocktest.Config {
 	cfg["cloudnative:services"] = services
 	return cfg
 }
+
+// mirrorPercents include the fractions and the whole, where Istio's
+// conversion to Envoy's fractions could go wrong.
+var mirrorPercents = []float64{0.5, 5, 20, 100}
 
 // drawWeight favours the edges, where off-by-one and zero-share bugs live.
 func drawWeight(r *rand.Rand) int {

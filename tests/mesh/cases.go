@@ -44,7 +44,11 @@ type Service struct {
 	Tracks         []Track  `json:"tracks"`
 	Preview        *Preview `json:"preview,omitempty"`
 	TimeoutSeconds int      `json:"timeoutSeconds"`
-	Retries        struct {
+	Affinity       *struct {
+		Cookie string `json:"cookie"`
+		Header string `json:"header"`
+	} `json:"affinity,omitempty"`
+	Retries struct {
 		Attempts          int    `json:"attempts"`
 		PerTryTimeoutSecs int    `json:"perTryTimeoutSeconds"`
 		RetryOn           string `json:"retryOn"`
@@ -64,6 +68,10 @@ type Service struct {
 type Route struct {
 	Match        *Match        `json:"match,omitempty"`
 	Destinations []Destination `json:"destinations"`
+	Mirror       *struct {
+		Subset  string  `json:"subset"`
+		Percent float64 `json:"percent"`
+	} `json:"mirror,omitempty"`
 }
 
 // Match is a planned header rule with a value it matches and one it does not.

@@ -162,6 +162,60 @@ func checkRoute(t *testing.T, where string, vh *route.VirtualHost, req request, 
 		t.Errorf("%s: Envoy's route %q sends to %v; the plan (%s) says %v", where, r.GetName(), got, svc.TrafficPlan, wantShares)
 	}
 	checkPolicy(t, where, r, svc)
+	checkMirrorAndAffinity(t, where, r, svc, want)
+}
+
+// checkMirrorAndAffinity holds Envoy's route to the plan's mirror (the
+// subset's cluster, the share as Envoy's fraction of a million) and to the
+// service's session affinity (the route's hash policy).
+func checkMirrorAndAffinity(t *testing.T, where string, r *route.Route, svc Service, want Route) {
+	t.Helper()
+	mirrors := r.GetRoute().GetRequestMirrorPolicies()
+	if want.Mirror == nil {
+		if len(mirrors) > 0 {
+			t.Errorf("%s: Envoy mirrors to %s; the plan mirrors nothing", where, mirrors[0].GetCluster())
+		}
+	} else if len(mirrors) != 1 {
+		t.Errorf("%s: %d mirror policies; the plan mirrors %g%% to %s", where, len(mirrors), want.Mirror.Percent, want.Mirror.Subset)
+	} else {
+		m := mirrors[0]
+		if got, wantCluster := m.GetCluster(), subsetCluster(svc, want.Mirror.Subset); got != wantCluster {
+			t.Errorf("%s: mirrors to %s, want %s", where, got, wantCluster)
+		}
+		fraction := m.GetRuntimeFraction().GetDefaultValue()
+		if got, wantMillionths := fraction.GetNumerator(), uint32(want.Mirror.Percent*10000); got != wantMillionths || fraction.GetDenominator().String() != "MILLION" {
+			t.Errorf("%s: mirrors %d per %s, want %d per million (%g%%)", where, got, fraction.GetDenominator(), wantMillionths, want.Mirror.Percent)
+		}
+	}
+	var cookies, headers []string
+	for _, h := range r.GetRoute().GetHashPolicy() {
+		if c := h.GetCookie(); c != nil {
+			cookies = append(cookies, c.GetName())
+		}
+		if hd := h.GetHeader(); hd != nil {
+			headers = append(headers, hd.GetHeaderName())
+		}
+	}
+	// Istio adds the hash policy once per weighted destination (each subset
+	// inherits the DestinationRule's): the same name, repeated.
+	only := func(got []string, want string) bool {
+		for _, name := range got {
+			if name != want {
+				return false
+			}
+		}
+		return len(got) > 0
+	}
+	switch a := svc.Affinity; {
+	case a == nil:
+		if len(cookies)+len(headers) > 0 {
+			t.Errorf("%s: the route hashes on cookies %v, headers %v; no affinity is planned", where, cookies, headers)
+		}
+	case a.Cookie != "" && (!only(cookies, a.Cookie) || len(headers) > 0):
+		t.Errorf("%s: the route hashes on cookies %v, headers %v; want cookie %q", where, cookies, headers, a.Cookie)
+	case a.Header != "" && (!only(headers, a.Header) || len(cookies) > 0):
+		t.Errorf("%s: the route hashes on headers %v, cookies %v; want header %q", where, headers, cookies, a.Header)
+	}
 }
 
 func checkPolicy(t *testing.T, where string, r *route.Route, svc Service) {

@@ -1,0 +1,234 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudnative-pac/platform/model"
+	"github.com/cloudnative-pac/platform/release"
+	"github.com/cloudnative-pac/platform/strategy/analysis"
+)
+
+const rolloutStack = `config:
+  cloudnative:cluster:
+    kind: existing
+    existing:
+      kubeconfigPath: kubeconfig
+  cloudnative:app:
+    namespace: shop
+    propertiesFile: application.properties
+  cloudnative:services:
+    # The canary under test.
+    - name: java-service
+      strategy: canary
+      canary:
+        stableImage: repo/java:1
+        canaryImage: repo/java:2
+        weight: 0 # moved by rollout
+        match:
+          header: channel
+          exact: mobile
+      progressive:
+        steps: [10, 25, 50]
+        mirrorPercent: 5
+        analysis:
+          minRequests: 100
+          failureLimit: 1
+          deadlineSeconds: 600
+`
+
+// fakeCluster stands in for the engine and Prometheus: it keeps the stack
+// file's bytes, records the canary weight of every up, and answers each
+// measurement from a script.
+type fakeCluster struct {
+	t        *testing.T
+	dir      string
+	file     []byte
+	applied  []int
+	failUpAt int // the n-th up fails (1-based); 0 never
+	script   []analysis.Measurement
+	measured []Target
+	now      time.Time
+	out      strings.Builder
+}
+
+func newFakeCluster(t *testing.T, script ...analysis.Measurement) *fakeCluster {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "kubeconfig"), []byte("apiVersion: v1\n"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "application.properties"), []byte("a=b\n"), 0o644))
+	return &fakeCluster{t: t, dir: dir, file: []byte(rolloutStack), script: script, now: time.Unix(1_000_000, 0)}
+}
+
+func (c *fakeCluster) rollout(abort bool) Rollout {
+	return Rollout{
+		Stack: "dev", Abort: abort,
+		Load: func() (*release.StackFile, error) { return release.ParseStackFile(c.file) },
+		Store: func(f *release.StackFile) error {
+			data, err := f.Bytes()
+			c.file = data
+			return err
+		},
+		Decode: func(f *release.StackFile) (*model.Platform, error) {
+			raw, err := f.Raw("dev")
+			if err != nil {
+				return nil, err
+			}
+			return model.Decode(raw, c.dir)
+		},
+		Apply: func(context.Context) error {
+			if c.failUpAt > 0 && len(c.applied)+1 == c.failUpAt {
+				c.failUpAt = 0
+				return errors.New("killed")
+			}
+			c.applied = append(c.applied, c.weight())
+			return nil
+		},
+		Measure: func(_ context.Context, target Target) (analysis.Measurement, []string, error) {
+			c.measured = append(c.measured, target)
+			require.NotEmpty(c.t, c.script, "measured more often than scripted")
+			m := c.script[0]
+			c.script = c.script[1:]
+			return m, nil, nil
+		},
+		Sleep: func(_ context.Context, d time.Duration) error { c.now = c.now.Add(d); return nil },
+		Now:   func() time.Time { return c.now },
+		Out:   &c.out,
+	}
+}
+
+// weight is the canary weight in the stack file now.
+func (c *fakeCluster) weight() int {
+	p := c.decode()
+	return p.Services[0].Canary.Weight
+}
+
+func (c *fakeCluster) decode() *model.Platform {
+	f, err := release.ParseStackFile(c.file)
+	require.NoError(c.t, err)
+	raw, err := f.Raw("dev")
+	require.NoError(c.t, err)
+	p, err := model.Decode(raw, c.dir)
+	require.NoError(c.t, err, "the stack file stays valid:\n%s", c.file)
+	return p
+}
+
+func (c *fakeCluster) inProgress() *release.RolloutState {
+	f, err := release.ParseStackFile(c.file)
+	require.NoError(c.t, err)
+	state, err := f.Rollout()
+	require.NoError(c.t, err)
+	return state
+}
+
+var (
+	good    = analysis.Measurement{Requests: 1532, Errors: 3, P99: 120 * time.Millisecond}
+	errors5 = analysis.Measurement{Requests: 1000, Errors: 50, P99: 120 * time.Millisecond}
+	slow    = analysis.Measurement{Requests: 1000, P99: 900 * time.Millisecond}
+	none    = analysis.Measurement{P99: -1}
+)
+
+func TestRollout_HealthyCanaryWalksEveryStepAndIsPromoted(t *testing.T) {
+	c := newFakeCluster(t, good, good, good)
+	require.NoError(t, c.rollout(false).Run(context.Background()))
+
+	assert.Equal(t, []int{10, 25, 50, 0}, c.applied, "one up per step, then the promotion")
+	s := c.decode().Services[0]
+	assert.Equal(t, "repo/java:2", s.Canary.StableImage, "the canary image is stable")
+	assert.Equal(t, 0, s.Canary.Weight)
+	assert.Equal(t, 0.0, s.Progressive.MirrorPercent, "mirroring is off")
+	assert.Nil(t, c.inProgress(), "no rollout is recorded any more")
+	assert.Contains(t, string(c.file), "# The canary under test.", "comments are kept")
+	assert.Equal(t, Target{Namespace: "shop", Workload: "java-service-canary", Window: time.Minute}, c.measured[0])
+	assert.Contains(t, c.out.String(), "java-service 10% → 25%: success 99.8%, p99 120 ms, 1532 requests")
+}
+
+func TestRollout_AnUnhealthyCanaryIsRolledBackWhereItFails(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		script []analysis.Measurement
+		why    string
+	}{
+		{"errors", []analysis.Measurement{good, errors5, errors5}, "success 95.0% below 99.0%"},
+		{"latency", []analysis.Measurement{good, slow, slow}, "p99 900 ms above 500 ms"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newFakeCluster(t, tc.script...)
+			err := c.rollout(false).Run(context.Background())
+			require.ErrorIs(t, err, ErrRolledBack)
+			assert.Contains(t, err.Error(), tc.why)
+			assert.Equal(t, []int{10, 25, 0}, c.applied, "failed at 25%% (one failure tolerated, the second rolls back)")
+			s := c.decode().Services[0]
+			assert.Equal(t, "repo/java:1", s.Canary.StableImage, "the stable image stays")
+			assert.Equal(t, 0.0, s.Progressive.MirrorPercent)
+			assert.Nil(t, c.inProgress())
+			assert.Contains(t, c.out.String(), "rolled back")
+		})
+	}
+}
+
+func TestRollout_NoTrafficNeverPromotes(t *testing.T) {
+	script := make([]analysis.Measurement, 10) // 600 s deadline / 60 s intervals
+	for i := range script {
+		script[i] = none
+	}
+	c := newFakeCluster(t, script...)
+	err := c.rollout(false).Run(context.Background())
+	require.ErrorIs(t, err, ErrRolledBack)
+	assert.Contains(t, err.Error(), "deadline")
+	assert.Equal(t, []int{10, 0}, c.applied)
+	assert.Empty(t, c.script, "inconclusive until the deadline")
+}
+
+func TestRollout_AKilledRolloutResumesWhereItWas(t *testing.T) {
+	c := newFakeCluster(t, good, good, good)
+	c.failUpAt = 2 // the up of 25% dies
+	err := c.rollout(false).Run(context.Background())
+	require.Error(t, err)
+	state := c.inProgress()
+	require.NotNil(t, state, "the rollout is recorded")
+	assert.Equal(t, 1, state.Step, "at 25%")
+	assert.Equal(t, 25, c.weight(), "the file says what was being applied")
+
+	require.NoError(t, c.rollout(false).Run(context.Background()))
+	assert.Equal(t, []int{10, 25, 50, 0}, c.applied, "resumed at 25%, not from the start")
+	assert.Contains(t, c.out.String(), "resuming the rollout of java-service at 25%")
+	assert.Equal(t, "repo/java:2", c.decode().Services[0].Canary.StableImage)
+}
+
+func TestRollout_AbortRollsBack(t *testing.T) {
+	c := newFakeCluster(t, good)
+	c.failUpAt = 2
+	require.Error(t, c.rollout(false).Run(context.Background()))
+	err := c.rollout(true).Run(context.Background())
+	require.ErrorIs(t, err, ErrRolledBack)
+	assert.Equal(t, []int{10, 0}, c.applied)
+	assert.Nil(t, c.inProgress())
+	assert.Equal(t, 0, c.weight())
+
+	err = c.rollout(true).Run(context.Background())
+	assert.ErrorContains(t, err, "no rollout is in progress")
+}
+
+func TestPRPreview_ShowsThePlannedRollout(t *testing.T) {
+	c := newFakeCluster(t)
+	p := c.decode()
+	plans := RolloutPlans(p, release.Release{})
+	require.Len(t, plans, 1)
+	assert.Equal(t, "java-service: repo/java:2 in steps 10% → 25% → 50%, then promoted; each 1m0s interval needs ≥ 100 requests, "+
+		"success ≥ 99%, p99 ≤ 500 ms; 1 failed interval(s) tolerated, deadline 10m0s; 5% of requests mirrored to the canary", plans[0])
+	markdown := Markdown("dev", nil, []string{"java-service canary image repo/java:1 → repo/java:2"}, plans...)
+	assert.Contains(t, markdown, "**Progressive rollout after merge**")
+	assert.Contains(t, markdown, "- "+plans[0])
+
+	// Once deployed, the canary image is no news.
+	deployed := release.FromModel(p)
+	assert.Empty(t, RolloutPlans(p, deployed))
+}

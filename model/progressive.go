@@ -1,0 +1,173 @@
+package model
+
+import (
+	"regexp"
+)
+
+// DefaultSteps are a canary's weights when progressive leaves them out
+// (DefaultStepsText shows them in the README).
+var DefaultSteps = []int{10, 25, 50}
+
+// Progressive is how a service's release is taken through by
+// `platform rollout`: an environment's setting, never promoted.
+type Progressive struct {
+	// Steps are the canary's weights, ascending, each below 100; passing
+	// the last promotes the canary.
+	Steps []int
+	// MirrorPercent of the stable route's requests are copied to the canary
+	// (answers discarded) while it takes no user request.
+	MirrorPercent float64
+	Analysis      Analysis
+}
+
+// Analysis is what one interval of a canary's (or idle colour's) traffic
+// must show.
+type Analysis struct {
+	IntervalSeconds int
+	MinSuccessRate  float64
+	MaxP99Ms        int
+	MinRequests     int
+	FailureLimit    int
+	DeadlineSeconds int
+}
+
+// SessionAffinity hashes requests on a cookie or a header in the
+// DestinationRule, so a client keeps reaching the same pod.
+type SessionAffinity struct {
+	Cookie           string
+	CookieTTLSeconds int
+	Header           string
+}
+
+type rawProgressive struct {
+	Steps         []int        `json:"steps"`
+	MirrorPercent *float64     `json:"mirrorPercent"`
+	Analysis      *rawAnalysis `json:"analysis"`
+}
+
+type rawAnalysis struct {
+	IntervalSeconds *int     `json:"intervalSeconds"`
+	MinSuccessRate  *float64 `json:"minSuccessRate"`
+	MaxP99Ms        *int     `json:"maxP99Ms"`
+	MinRequests     *int     `json:"minRequests"`
+	FailureLimit    *int     `json:"failureLimit"`
+	DeadlineSeconds *int     `json:"deadlineSeconds"`
+}
+
+type rawSessionAffinity struct {
+	Cookie           string `json:"cookie"`
+	CookieTTLSeconds *int   `json:"cookieTTLSeconds"`
+	Header           string `json:"header"`
+}
+
+// decodeProgressive reads services[].progressive for a canary (steps, mirror,
+// analysis) or a blue/green pair (the analysis of the idle colour before the
+// switch).
+func decodeProgressive(raw *rawProgressive, strategy Strategy, at string, p *problems) *Progressive {
+	if raw == nil {
+		return nil
+	}
+	if strategy != Canary && strategy != BlueGreen {
+		p.add(at, "needs a canary or blueGreen strategy, got %q", strategy)
+		return nil
+	}
+	g := &Progressive{Steps: raw.Steps, MirrorPercent: DefaultMirrorPercent}
+	if raw.MirrorPercent != nil {
+		g.MirrorPercent = *raw.MirrorPercent
+	}
+	if strategy == Canary {
+		if g.Steps == nil {
+			g.Steps = append([]int(nil), DefaultSteps...)
+		}
+		if len(g.Steps) == 0 {
+			p.add(at+".steps", "needs at least one weight")
+		}
+		for i, w := range g.Steps {
+			if w < 1 || w > 99 {
+				p.add(at+".steps", "weights are between 1 and 99 (passing the last promotes), got %d", w)
+			} else if i > 0 && w <= g.Steps[i-1] {
+				p.add(at+".steps", "must go up, got %d after %d", w, g.Steps[i-1])
+			}
+		}
+		if g.MirrorPercent < 0 || g.MirrorPercent > 100 {
+			p.add(at+".mirrorPercent", "is a percentage (0 to 100), got %g", g.MirrorPercent)
+		}
+	} else {
+		if raw.Steps != nil {
+			p.add(at+".steps", "a blue/green pair switches at once; steps are for canaries")
+		}
+		if raw.MirrorPercent != nil {
+			p.add(at+".mirrorPercent", "is for canaries; a blue/green pair's idle colour is checked through its preview Service")
+		}
+		g.Steps = nil
+	}
+	g.Analysis = decodeAnalysis(raw.Analysis, at+".analysis", p)
+	if need := g.Analysis.IntervalSeconds * max(len(g.Steps), 1); g.Analysis.DeadlineSeconds < need {
+		p.add(at+".analysis.deadlineSeconds", "%d leaves no time for one interval per step (%d s)", g.Analysis.DeadlineSeconds, need)
+	}
+	return g
+}
+
+func decodeAnalysis(raw *rawAnalysis, at string, p *problems) Analysis {
+	if raw == nil {
+		raw = &rawAnalysis{}
+	}
+	a := Analysis{
+		IntervalSeconds: intOr(raw.IntervalSeconds, DefaultAnalysisIntervalSeconds),
+		MinSuccessRate:  DefaultMinSuccessRate,
+		MaxP99Ms:        intOr(raw.MaxP99Ms, DefaultMaxP99Ms),
+		MinRequests:     intOr(raw.MinRequests, DefaultMinRequests),
+		FailureLimit:    intOr(raw.FailureLimit, DefaultFailureLimit),
+		DeadlineSeconds: intOr(raw.DeadlineSeconds, DefaultAnalysisDeadlineSeconds),
+	}
+	if raw.MinSuccessRate != nil {
+		a.MinSuccessRate = *raw.MinSuccessRate
+	}
+	// Prometheus scrapes every 15 s by default: a shorter interval may hold
+	// no new sample at all.
+	if a.IntervalSeconds < 10 {
+		p.add(at+".intervalSeconds", "must be at least 10, got %d", a.IntervalSeconds)
+	}
+	if a.MinSuccessRate <= 0 || a.MinSuccessRate > 100 {
+		p.add(at+".minSuccessRate", "is a percentage above 0 and at most 100, got %g", a.MinSuccessRate)
+	}
+	if a.MaxP99Ms < 1 {
+		p.add(at+".maxP99Ms", "must be at least 1, got %d", a.MaxP99Ms)
+	}
+	// Zero requests can never be evidence: an interval without traffic is
+	// inconclusive, never a pass.
+	if a.MinRequests < 1 {
+		p.add(at+".minRequests", "must be at least 1 (an interval without traffic proves nothing), got %d", a.MinRequests)
+	}
+	if a.FailureLimit < 0 {
+		p.add(at+".failureLimit", "must be 0 or more, got %d", a.FailureLimit)
+	}
+	return a
+}
+
+// httpToken is a cookie or header name as HTTP allows it.
+var httpToken = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+func decodeSessionAffinity(raw *rawSessionAffinity, at string, p *problems) *SessionAffinity {
+	if raw == nil {
+		return nil
+	}
+	a := &SessionAffinity{Cookie: raw.Cookie, Header: raw.Header, CookieTTLSeconds: intOr(raw.CookieTTLSeconds, 0)}
+	switch {
+	case a.Cookie == "" && a.Header == "":
+		p.add(at, "needs a cookie or a header to hash on")
+	case a.Cookie != "" && a.Header != "":
+		p.add(at, "hashes on a cookie or a header, not both")
+	case a.Cookie != "" && !httpToken.MatchString(a.Cookie):
+		p.add(at+".cookie", "%q is not a valid cookie name", a.Cookie)
+	case a.Header != "" && !httpToken.MatchString(a.Header):
+		p.add(at+".header", "%q is not a valid header name", a.Header)
+	}
+	if raw.CookieTTLSeconds != nil && a.Cookie == "" {
+		p.add(at+".cookieTTLSeconds", "is for a cookie")
+	}
+	if a.CookieTTLSeconds < 0 {
+		p.add(at+".cookieTTLSeconds", "must be 0 (a session cookie) or more, got %d", a.CookieTTLSeconds)
+	}
+	return a
+}

@@ -1,0 +1,88 @@
+package model
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// withService decodes the valid fixture with extra keys on one of its services
+// (0 canary, 1 ramped, 2 blue/green).
+func withService(t *testing.T, i int, extra map[string]any) (*Platform, error) {
+	t.Helper()
+	f := validFixture()
+	for k, v := range extra {
+		f.services[i][k] = v
+	}
+	return Decode(f.raw(t), projectDir(t))
+}
+
+func TestProgressive_CanaryDefaults(t *testing.T) {
+	p, err := withService(t, 0, map[string]any{"progressive": map[string]any{}})
+	require.NoError(t, err)
+	g := p.Services[0].Progressive
+	require.NotNil(t, g)
+	assert.Equal(t, DefaultSteps, g.Steps)
+	assert.Equal(t, DefaultMirrorPercent, g.MirrorPercent)
+	assert.Equal(t, Analysis{IntervalSeconds: DefaultAnalysisIntervalSeconds, MinSuccessRate: DefaultMinSuccessRate,
+		MaxP99Ms: DefaultMaxP99Ms, MinRequests: DefaultMinRequests, FailureLimit: DefaultFailureLimit,
+		DeadlineSeconds: DefaultAnalysisDeadlineSeconds}, g.Analysis)
+	assert.Nil(t, p.Services[1].Progressive, "unset stays unset")
+}
+
+func TestProgressive_SetValuesAreKept(t *testing.T) {
+	p, err := withService(t, 0, map[string]any{
+		"progressive": map[string]any{"steps": []int{5, 50}, "mirrorPercent": 20,
+			"analysis": map[string]any{"intervalSeconds": 30, "minSuccessRate": 99.5, "maxP99Ms": 250, "minRequests": 200, "failureLimit": 0, "deadlineSeconds": 600}},
+		"sessionAffinity": map[string]any{"cookie": "user", "cookieTTLSeconds": 3600},
+	})
+	require.NoError(t, err)
+	s := p.Services[0]
+	assert.Equal(t, []int{5, 50}, s.Progressive.Steps)
+	assert.Equal(t, 20.0, s.Progressive.MirrorPercent)
+	assert.Equal(t, Analysis{IntervalSeconds: 30, MinSuccessRate: 99.5, MaxP99Ms: 250, MinRequests: 200, FailureLimit: 0, DeadlineSeconds: 600}, s.Progressive.Analysis)
+	assert.Equal(t, &SessionAffinity{Cookie: "user", CookieTTLSeconds: 3600}, s.SessionAffinity)
+}
+
+func TestProgressive_BlueGreenGetsOnlyTheAnalysis(t *testing.T) {
+	p, err := withService(t, 2, map[string]any{"progressive": map[string]any{"analysis": map[string]any{"minRequests": 50}}})
+	require.NoError(t, err)
+	g := p.Services[2].Progressive
+	assert.Empty(t, g.Steps)
+	assert.Equal(t, 50, g.Analysis.MinRequests)
+}
+
+func TestProgressive_BadConfigIsNamed(t *testing.T) {
+	cases := []struct {
+		name    string
+		service int
+		extra   map[string]any
+		want    string
+	}{
+		{"steps going down", 0, map[string]any{"progressive": map[string]any{"steps": []int{25, 10}}}, "progressive.steps: must go up, got 10 after 25"},
+		{"a step of 100", 0, map[string]any{"progressive": map[string]any{"steps": []int{50, 100}}}, "between 1 and 99"},
+		{"no steps", 0, map[string]any{"progressive": map[string]any{"steps": []int{}}}, "needs at least one weight"},
+		{"mirror over 100", 0, map[string]any{"progressive": map[string]any{"mirrorPercent": 150}}, "mirrorPercent: is a percentage"},
+		{"on a ramped service", 1, map[string]any{"progressive": map[string]any{}}, "progressive: needs a canary or blueGreen strategy"},
+		{"steps on blue/green", 2, map[string]any{"progressive": map[string]any{"steps": []int{10}}}, "steps are for canaries"},
+		{"mirror on blue/green", 2, map[string]any{"progressive": map[string]any{"mirrorPercent": 5}}, "mirrorPercent: is for canaries"},
+		{"zero requests", 0, map[string]any{"progressive": map[string]any{"analysis": map[string]any{"minRequests": 0}}}, "an interval without traffic proves nothing"},
+		{"short interval", 0, map[string]any{"progressive": map[string]any{"analysis": map[string]any{"intervalSeconds": 5}}}, "intervalSeconds: must be at least 10"},
+		{"success rate over 100", 0, map[string]any{"progressive": map[string]any{"analysis": map[string]any{"minSuccessRate": 101}}}, "minSuccessRate"},
+		{"negative failure limit", 0, map[string]any{"progressive": map[string]any{"analysis": map[string]any{"failureLimit": -1}}}, "failureLimit"},
+		{"deadline shorter than the steps", 0, map[string]any{"progressive": map[string]any{"analysis": map[string]any{"deadlineSeconds": 100}}}, "no time for one interval per step (180 s)"},
+		{"unknown key", 0, map[string]any{"progressive": map[string]any{"stepz": []int{10}}}, "stepz"},
+		{"affinity on nothing", 0, map[string]any{"sessionAffinity": map[string]any{}}, "needs a cookie or a header"},
+		{"affinity on both", 0, map[string]any{"sessionAffinity": map[string]any{"cookie": "a", "header": "b"}}, "not both"},
+		{"bad cookie name", 0, map[string]any{"sessionAffinity": map[string]any{"cookie": "a b"}}, "not a valid cookie name"},
+		{"ttl for a header", 0, map[string]any{"sessionAffinity": map[string]any{"header": "x-user", "cookieTTLSeconds": 5}}, "cookieTTLSeconds: is for a cookie"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := withService(t, tc.service, tc.extra)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
