@@ -139,27 +139,34 @@ func (r Rollout) write(file *release.StackFile, service string, weight int, stat
 }
 
 func (r Rollout) promote(ctx context.Context, file *release.StackFile, svc model.Service, report []string) error {
-	if err := file.PromoteCanary(svc.Name); err != nil {
+	if err := r.end(ctx, file, svc, "promotion", file.PromoteCanary); err != nil {
 		return err
-	}
-	if err := file.SetMirrorPercent(svc.Name, 0); err != nil {
-		return err
-	}
-	if err := file.SetRollout(nil); err != nil {
-		return err
-	}
-	if err := r.Store(file); err != nil {
-		return err
-	}
-	if err := r.Apply(ctx); err != nil {
-		return fmt.Errorf("apply the promotion of %s: %w (Pulumi.%s.yaml holds it: run up)", svc.Name, err, r.Stack)
 	}
 	fmt.Fprintf(r.Out, "%s: %s promoted: %s is stable, the canary takes no traffic\n", r.Stack, svc.Name, svc.Canary.CanaryImage)
+	printReport(r.Out, report)
 	return nil
 }
 
+func printReport(out io.Writer, report []string) {
+	if len(report) > 0 {
+		fmt.Fprintf(out, "steps:\n  %s\n", strings.Join(report, "\n  "))
+	}
+}
+
 func (r Rollout) rollBack(ctx context.Context, file *release.StackFile, svc model.Service, report []string, why string) error {
-	if err := file.SetCanaryWeight(svc.Name, 0); err != nil {
+	toZero := func(service string) error { return file.SetCanaryWeight(service, 0) }
+	if err := r.end(ctx, file, svc, "rollback", toZero); err != nil {
+		return err
+	}
+	fmt.Fprintf(r.Out, "%s: %s rolled back (%s): every request goes to %s\n", r.Stack, svc.Name, why, svc.Canary.StableImage)
+	printReport(r.Out, report)
+	return fmt.Errorf("%s: %w: %s", svc.Name, ErrRolledBack, why)
+}
+
+// end writes a rollout's outcome (edit, mirroring off, no rollout in
+// progress) into the stack file and applies it.
+func (r Rollout) end(ctx context.Context, file *release.StackFile, svc model.Service, what string, edit func(service string) error) error {
+	if err := edit(svc.Name); err != nil {
 		return err
 	}
 	if err := file.SetMirrorPercent(svc.Name, 0); err != nil {
@@ -172,13 +179,9 @@ func (r Rollout) rollBack(ctx context.Context, file *release.StackFile, svc mode
 		return err
 	}
 	if err := r.Apply(ctx); err != nil {
-		return fmt.Errorf("apply the rollback of %s: %w (Pulumi.%s.yaml holds it: run up)", svc.Name, err, r.Stack)
+		return fmt.Errorf("apply the %s of %s: %w (Pulumi.%s.yaml holds it: run up)", what, svc.Name, err, r.Stack)
 	}
-	fmt.Fprintf(r.Out, "%s: %s rolled back (%s): every request goes to %s\n", r.Stack, svc.Name, why, svc.Canary.StableImage)
-	if len(report) > 0 {
-		fmt.Fprintf(r.Out, "steps:\n  %s\n", strings.Join(report, "\n  "))
-	}
-	return fmt.Errorf("%s: %w: %s", svc.Name, ErrRolledBack, why)
+	return nil
 }
 
 // progressiveCanary finds the canary to roll out: the one named, or the only
