@@ -37,7 +37,7 @@ func (s *Stack) Drift(ctx context.Context) ([]string, error) {
 	}()
 	_, err := s.Stack.Preview(ctx, optpreview.Refresh(), optpreview.Parallel(parallel),
 		optpreview.EventStreams(stream), optpreview.ProgressStreams(s.progress), optpreview.ErrorProgressStreams(s.progress))
-	<-done
+	awaitStream(done)
 	if err != nil {
 		return nil, err
 	}

@@ -104,6 +104,6 @@ func (s *Stack) helmReleasesToClear(ctx context.Context) ([]string, error) {
 		}
 	}()
 	_, err := s.Stack.Preview(ctx, optpreview.Refresh(), optpreview.Parallel(parallel), optpreview.EventStreams(stream))
-	<-done
+	awaitStream(done)
 	return commands, err
 }

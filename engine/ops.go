@@ -71,7 +71,7 @@ func (s *Stack) Up(ctx context.Context) (auto.UpResult, error) {
 		opts = append(opts, optup.Refresh())
 	}
 	res, err := s.Stack.Up(ctx, opts...)
-	<-watched
+	awaitStream(watched)
 	finish(ctx, err)
 	if err != nil {
 		return res, helm.explain(s.name, err)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -161,16 +162,24 @@ func testConcurrentUps(t *testing.T, p *env) {
 		require.NoError(t, err)
 		stacks[i] = s
 	}
-	start := make(chan struct{})
+	// The second up starts once the first holds the backend's lock, so that
+	// it meets a live lock (which recovery must leave alone), not a race.
+	locks := filepath.Join(strings.TrimPrefix(p.backend, "file://"), ".pulumi", "locks")
 	results := make(chan error, 2)
-	for _, s := range stacks {
-		go func() {
-			<-start
-			_, err := s.Up(ctx)
-			results <- err
-		}()
+	up := func(s *engine.Stack) {
+		_, err := s.Up(ctx)
+		results <- err
 	}
-	close(start)
+	go up(stacks[0])
+	require.Eventually(t, func() bool {
+		found := false
+		_ = filepath.WalkDir(locks, func(_ string, d fs.DirEntry, err error) error {
+			found = found || err == nil && !d.IsDir() && strings.HasSuffix(d.Name(), ".json")
+			return nil
+		})
+		return found
+	}, time.Minute, 20*time.Millisecond, "the first up takes the lock")
+	go up(stacks[1])
 	var refused []error
 	succeeded := 0
 	for range stacks {
