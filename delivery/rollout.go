@@ -15,11 +15,13 @@ import (
 	"github.com/cloudnative-pac/platform/strategy/analysis"
 )
 
-// Rollout takes a canary through the steps its stack file configures
-// (services[].progressive), one up per step, judging each interval of the
-// canary's traffic by its measurements; on success it promotes, on failure it
-// rolls back, and either way it writes the outcome into the stack file. Before
-// each step is applied, the stack file records the rollout in progress
+// Rollout takes a release through the analysis its stack file configures
+// (services[].progressive). A canary walks its steps, one up per step, each
+// interval of its traffic judged by its measurements; on success it is
+// promoted, on failure rolled back. A blue/green pair's idle colour is judged
+// by the traffic of its preview Service before anything changes; on success
+// the pair switches. Either way the outcome is written into the stack file.
+// Before each step is applied, the stack file records the rollout in progress
 // (cloudnative:rollout), so a killed rollout resumes where it was, or is
 // aborted, and the file and the cluster end up agreeing.
 //
@@ -29,17 +31,20 @@ type Rollout struct {
 	Stack   string
 	Service string
 	Abort   bool
-	Load    func() (*release.StackFile, error)
-	Store   func(*release.StackFile) error
-	Decode  func(*release.StackFile) (*model.Platform, error)
-	Apply   func(context.Context) error
-	Measure func(context.Context, Target) (analysis.Measurement, []string, error)
-	Sleep   func(context.Context, time.Duration) error
-	Now     func() time.Time
-	Out     io.Writer
+	// Prometheus overrides the stack's observability.prometheusUrl.
+	Prometheus string
+	Load       func() (*release.StackFile, error)
+	Store      func(*release.StackFile) error
+	Decode     func(*release.StackFile) (*model.Platform, error)
+	Apply      func(context.Context) error
+	Measure    func(ctx context.Context, prometheusURL string, target Target) (analysis.Measurement, []string, error)
+	Sleep      func(context.Context, time.Duration) error
+	Now        func() time.Time
+	Out        io.Writer
 }
 
-// ErrRolledBack is returned when a rollout ends by rolling back.
+// ErrRolledBack is returned when a rollout ends by rolling back (or, for a
+// blue/green pair, by not switching).
 var ErrRolledBack = errors.New("rolled back")
 
 // Run runs the rollout to its end.
@@ -63,7 +68,7 @@ func (r Rollout) Run(ctx context.Context) error {
 		}
 		name = state.Service
 	}
-	svc, err := progressiveCanary(platform, name)
+	svc, err := progressiveService(platform, name)
 	if err != nil {
 		return err
 	}
@@ -71,49 +76,72 @@ func (r Rollout) Run(ctx context.Context) error {
 		if state == nil {
 			return fmt.Errorf("no rollout is in progress in %s", r.Stack)
 		}
-		fmt.Fprintf(r.Out, "%s: aborting the rollout of %s at %d%%\n", r.Stack, svc.Name, svc.Progressive.Steps[state.Step])
+		fmt.Fprintf(r.Out, "%s: aborting the rollout of %s at %s\n", r.Stack, svc.Name, stepName(svc, state.Step))
 		return r.rollBack(ctx, file, svc, nil, "aborted")
+	}
+	prometheusURL := r.Prometheus
+	if prometheusURL == "" {
+		prometheusURL = platform.Observability.PrometheusURL
+	}
+	if prometheusURL == "" {
+		return fmt.Errorf("rollout needs Prometheus: set observability.prometheusUrl in Pulumi.%s.yaml, or -prometheus URL, or PROMETHEUS_URL", r.Stack)
 	}
 	g := svc.Progressive
 	progress := &analysis.Progress{Criteria: criteria(g.Analysis), Steps: g.Steps, Started: r.Now()}
+	target := Target{Namespace: platform.App.Namespace, Workload: names.Deployment(svc.Name, names.TrackCanary), Window: progress.Criteria.Interval}
+	if svc.Strategy == model.BlueGreen {
+		// One step: the idle colour, measured as it is.
+		progress.Steps = []int{0}
+		target.Workload = names.Deployment(svc.Name, string(svc.BlueGreen.Idle()))
+	}
 	if state == nil {
 		state = &release.RolloutState{Service: svc.Name, Started: progress.Started.UTC()}
-		fmt.Fprintf(r.Out, "%s: rolling out %s (%s) in steps %s, then promoting; each %s interval needs %s\n",
-			r.Stack, svc.Name, svc.Canary.CanaryImage, describeSteps(g.Steps), progress.Criteria.Interval, describeCriteria(progress.Criteria))
+		fmt.Fprintf(r.Out, "%s: %s; each %s interval needs %s\n",
+			r.Stack, describePlan(svc), progress.Criteria.Interval, describeCriteria(progress.Criteria))
 	} else {
 		progress.Step, progress.Failures, progress.Started = state.Step, state.Failures, state.Started
-		fmt.Fprintf(r.Out, "%s: resuming the rollout of %s at %d%% (started %s, %d failed interval(s))\n",
-			r.Stack, svc.Name, g.Steps[state.Step], state.Started.Format(time.RFC3339), state.Failures)
+		fmt.Fprintf(r.Out, "%s: resuming the rollout of %s at %s (started %s, %d failed interval(s))\n",
+			r.Stack, svc.Name, stepName(svc, state.Step), state.Started.Format(time.RFC3339), state.Failures)
 	}
 	var report []string
 	applied := -1
+	stepStarted := r.Now()
 	for {
-		weight := g.Steps[progress.Step]
 		if applied != progress.Step {
 			state.Step, state.Failures = progress.Step, progress.Failures
-			if err := r.write(file, svc.Name, weight, state); err != nil {
+			if err := r.record(file, svc, state); err != nil {
 				return err
 			}
-			if err := r.Apply(ctx); err != nil {
-				return fmt.Errorf("apply %s at %d%%: %w (the rollout is recorded in Pulumi.%s.yaml: run rollout again to resume, or with -abort)", svc.Name, weight, err, r.Stack)
+			// A blue/green pair changes nothing before its switch.
+			if svc.Strategy == model.Canary {
+				if err := r.Apply(ctx); err != nil {
+					return fmt.Errorf("apply %s at %s: %w (the rollout is recorded in Pulumi.%s.yaml: run rollout again to resume, or with -abort)", svc.Name, stepName(svc, progress.Step), err, r.Stack)
+				}
 			}
 			applied = progress.Step
 		}
 		if err := r.Sleep(ctx, progress.Criteria.Interval); err != nil {
 			return err
 		}
-		m, _, err := r.Measure(ctx, Target{Namespace: platform.App.Namespace, Workload: names.Deployment(svc.Name, names.TrackCanary), Window: progress.Criteria.Interval})
+		m, queries, err := r.Measure(ctx, prometheusURL, target)
 		if err != nil {
-			return fmt.Errorf("measure %s at %d%%: %w (the rollout is recorded: run rollout again to resume, or with -abort)", svc.Name, weight, err)
+			return fmt.Errorf("measure %s at %s: %w (the rollout is recorded: run rollout again to resume, or with -abort)", svc.Name, stepName(svc, progress.Step), err)
 		}
+		if len(report) == 0 {
+			fmt.Fprintf(r.Out, "queries (%s):\n  %s\n", prometheusURL, strings.Join(queries, "\n  "))
+		}
+		at := stepName(svc, progress.Step)
 		action, verdict, why := progress.Observe(r.Now(), m)
-		line := fmt.Sprintf("%s %d%%: %s — %s", svc.Name, weight, verdict, why)
+		line := fmt.Sprintf("%s %s: %s — %s", svc.Name, at, verdict, why)
 		switch action {
 		case analysis.Advance:
-			line = fmt.Sprintf("%s %d%% → %d%%: %s", svc.Name, weight, g.Steps[progress.Step], why)
+			line = fmt.Sprintf("%s %s → %s: %s (step took %s)", svc.Name, at, stepName(svc, progress.Step), why, r.Now().Sub(stepStarted).Round(time.Second))
+			stepStarted = r.Now()
+		case analysis.Promote:
+			line = fmt.Sprintf("%s %s: %s (step took %s)", svc.Name, at, why, r.Now().Sub(stepStarted).Round(time.Second))
 		case analysis.Wait:
 			state.Failures = progress.Failures
-			if err := r.write(file, svc.Name, weight, state); err != nil {
+			if err := r.record(file, svc, state); err != nil {
 				return err
 			}
 		}
@@ -128,9 +156,12 @@ func (r Rollout) Run(ctx context.Context) error {
 	}
 }
 
-func (r Rollout) write(file *release.StackFile, service string, weight int, state *release.RolloutState) error {
-	if err := file.SetCanaryWeight(service, weight); err != nil {
-		return err
+// record writes the rollout in progress, and for a canary the step's weight.
+func (r Rollout) record(file *release.StackFile, svc model.Service, state *release.RolloutState) error {
+	if svc.Strategy == model.Canary {
+		if err := file.SetCanaryWeight(svc.Name, svc.Progressive.Steps[state.Step]); err != nil {
+			return err
+		}
 	}
 	if err := file.SetRollout(state); err != nil {
 		return err
@@ -138,11 +169,41 @@ func (r Rollout) write(file *release.StackFile, service string, weight int, stat
 	return r.Store(file)
 }
 
-func (r Rollout) promote(ctx context.Context, file *release.StackFile, svc model.Service, report []string) error {
-	if err := r.end(ctx, file, svc, "promotion", file.PromoteCanary); err != nil {
-		return err
+// stepName says where a rollout is: the canary's weight, or the idle colour
+// under analysis.
+func stepName(svc model.Service, step int) string {
+	if svc.Strategy == model.BlueGreen {
+		return string(svc.BlueGreen.Idle()) + " (idle)"
 	}
-	fmt.Fprintf(r.Out, "%s: %s promoted: %s is stable, the canary takes no traffic\n", r.Stack, svc.Name, svc.Canary.CanaryImage)
+	return fmt.Sprintf("%d%%", svc.Progressive.Steps[step])
+}
+
+func describePlan(svc model.Service) string {
+	if svc.Strategy == model.BlueGreen {
+		b := svc.BlueGreen
+		idle, image := b.Idle(), b.BlueImage
+		if idle == model.Green {
+			image = b.GreenImage
+		}
+		return fmt.Sprintf("checking %s's idle colour %s (%s) through its preview Service, then switching to it", svc.Name, idle, image)
+	}
+	return fmt.Sprintf("rolling out %s (%s) in steps %s, then promoting", svc.Name, svc.Canary.CanaryImage, describeSteps(svc.Progressive.Steps))
+}
+
+func (r Rollout) promote(ctx context.Context, file *release.StackFile, svc model.Service, report []string) error {
+	if svc.Strategy == model.BlueGreen {
+		idle := svc.BlueGreen.Idle()
+		switchTo := func(service string) error { return file.SetActiveColour(service, string(idle)) }
+		if err := r.end(ctx, file, svc, "switch", switchTo, true); err != nil {
+			return err
+		}
+		fmt.Fprintf(r.Out, "%s: %s switched: %s is active and takes every request\n", r.Stack, svc.Name, idle)
+	} else {
+		if err := r.end(ctx, file, svc, "promotion", file.PromoteCanary, true); err != nil {
+			return err
+		}
+		fmt.Fprintf(r.Out, "%s: %s promoted: %s is stable, the canary takes no traffic\n", r.Stack, svc.Name, svc.Canary.CanaryImage)
+	}
 	printReport(r.Out, report)
 	return nil
 }
@@ -154,18 +215,27 @@ func printReport(out io.Writer, report []string) {
 }
 
 func (r Rollout) rollBack(ctx context.Context, file *release.StackFile, svc model.Service, report []string, why string) error {
-	toZero := func(service string) error { return file.SetCanaryWeight(service, 0) }
-	if err := r.end(ctx, file, svc, "rollback", toZero); err != nil {
-		return err
+	if svc.Strategy == model.BlueGreen {
+		// Nothing was applied: the active colour keeps every request.
+		keep := func(string) error { return nil }
+		if err := r.end(ctx, file, svc, "end", keep, false); err != nil {
+			return err
+		}
+		fmt.Fprintf(r.Out, "%s: %s not switched (%s): %s stays active\n", r.Stack, svc.Name, why, svc.BlueGreen.Active)
+	} else {
+		toZero := func(service string) error { return file.SetCanaryWeight(service, 0) }
+		if err := r.end(ctx, file, svc, "rollback", toZero, true); err != nil {
+			return err
+		}
+		fmt.Fprintf(r.Out, "%s: %s rolled back (%s): every request goes to %s\n", r.Stack, svc.Name, why, svc.Canary.StableImage)
 	}
-	fmt.Fprintf(r.Out, "%s: %s rolled back (%s): every request goes to %s\n", r.Stack, svc.Name, why, svc.Canary.StableImage)
 	printReport(r.Out, report)
 	return fmt.Errorf("%s: %w: %s", svc.Name, ErrRolledBack, why)
 }
 
 // end writes a rollout's outcome (edit, mirroring off, no rollout in
-// progress) into the stack file and applies it.
-func (r Rollout) end(ctx context.Context, file *release.StackFile, svc model.Service, what string, edit func(service string) error) error {
+// progress) into the stack file and, when it changes the cluster, applies it.
+func (r Rollout) end(ctx context.Context, file *release.StackFile, svc model.Service, what string, edit func(service string) error, apply bool) error {
 	if err := edit(svc.Name); err != nil {
 		return err
 	}
@@ -178,18 +248,21 @@ func (r Rollout) end(ctx context.Context, file *release.StackFile, svc model.Ser
 	if err := r.Store(file); err != nil {
 		return err
 	}
+	if !apply {
+		return nil
+	}
 	if err := r.Apply(ctx); err != nil {
 		return fmt.Errorf("apply the %s of %s: %w (Pulumi.%s.yaml holds it: run up)", what, svc.Name, err, r.Stack)
 	}
 	return nil
 }
 
-// progressiveCanary finds the canary to roll out: the one named, or the only
-// canary with a progressive block.
-func progressiveCanary(p *model.Platform, name string) (model.Service, error) {
+// progressiveService finds the release to roll out: the service named, or the
+// only canary or blue/green pair with a progressive block.
+func progressiveService(p *model.Platform, name string) (model.Service, error) {
 	var found []model.Service
 	for _, s := range p.Services {
-		if s.Strategy == model.Canary && s.Progressive != nil && (name == "" || s.Name == name) {
+		if s.Progressive != nil && (name == "" || s.Name == name) {
 			found = append(found, s)
 		}
 	}
@@ -197,11 +270,11 @@ func progressiveCanary(p *model.Platform, name string) (model.Service, error) {
 	case len(found) == 1:
 		return found[0], nil
 	case name != "":
-		return model.Service{}, fmt.Errorf("no canary named %s with a progressive block", name)
+		return model.Service{}, fmt.Errorf("no service named %s with a progressive block", name)
 	case len(found) == 0:
-		return model.Service{}, fmt.Errorf("no canary has a progressive block")
+		return model.Service{}, fmt.Errorf("no service has a progressive block")
 	default:
-		return model.Service{}, fmt.Errorf("%d canaries have a progressive block: choose one with -service", len(found))
+		return model.Service{}, fmt.Errorf("%d services have a progressive block: choose one with -service", len(found))
 	}
 }
 
@@ -229,8 +302,8 @@ func describeCriteria(c analysis.Criteria) string {
 		c.MinRequests, c.MinSuccessRate, c.MaxP99.Milliseconds(), c.FailureLimit, c.Deadline)
 }
 
-// Rollout runs a stack's progressive rollout with the real engine and
-// Prometheus at prometheusURL.
+// Rollout runs a stack's progressive rollout with the real engine and the
+// Prometheus at prometheusURL (empty: the stack's observability.prometheusUrl).
 func (w Workspace) Rollout(ctx context.Context, stack, service, prometheusURL string, abort bool) error {
 	path := w.stackFile(stack)
 	// Each step is an up of the stack file as the step wrote it.
@@ -243,7 +316,7 @@ func (w Workspace) Rollout(ctx context.Context, stack, service, prometheusURL st
 		return err
 	}
 	return Rollout{
-		Stack: stack, Service: service, Abort: abort,
+		Stack: stack, Service: service, Abort: abort, Prometheus: strings.TrimRight(prometheusURL, "/"),
 		Load: func() (*release.StackFile, error) {
 			data, err := os.ReadFile(path)
 			if err != nil {
@@ -266,7 +339,9 @@ func (w Workspace) Rollout(ctx context.Context, stack, service, prometheusURL st
 			return model.Decode(raw, w.Engine.ProjectDir)
 		},
 		Apply:   apply,
-		Measure: Prometheus{URL: strings.TrimRight(prometheusURL, "/"), Queries: DefaultQueries}.Measure,
+		Measure: func(ctx context.Context, url string, target Target) (analysis.Measurement, []string, error) {
+			return Prometheus{URL: url, Queries: DefaultQueries}.Measure(ctx, target)
+		},
 		Sleep: func(ctx context.Context, d time.Duration) error {
 			select {
 			case <-ctx.Done():

@@ -25,6 +25,8 @@ const rolloutStack = `config:
   cloudnative:app:
     namespace: shop
     propertiesFile: application.properties
+  cloudnative:observability:
+    prometheusUrl: http://prometheus.shop:9090/
   cloudnative:services:
     # The canary under test.
     - name: java-service
@@ -56,6 +58,7 @@ type fakeCluster struct {
 	failUpAt int // the n-th up fails (1-based); 0 never
 	script   []analysis.Measurement
 	measured []Target
+	urls     []string
 	now      time.Time
 	out      strings.Builder
 }
@@ -65,6 +68,12 @@ func newFakeCluster(t *testing.T, script ...analysis.Measurement) *fakeCluster {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "kubeconfig"), []byte("apiVersion: v1\n"), 0o600))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "application.properties"), []byte("a=b\n"), 0o644))
 	return &fakeCluster{t: t, dir: dir, file: []byte(rolloutStack), script: script, now: time.Unix(1_000_000, 0)}
+}
+
+// withStack replaces the stack file the fake starts from.
+func (c *fakeCluster) withStack(text string) *fakeCluster {
+	c.file = []byte(text)
+	return c
 }
 
 func (c *fakeCluster) rollout(abort bool) Rollout {
@@ -91,8 +100,9 @@ func (c *fakeCluster) rollout(abort bool) Rollout {
 			c.applied = append(c.applied, c.weight())
 			return nil
 		},
-		Measure: func(_ context.Context, target Target) (analysis.Measurement, []string, error) {
+		Measure: func(_ context.Context, url string, target Target) (analysis.Measurement, []string, error) {
 			c.measured = append(c.measured, target)
+			c.urls = append(c.urls, url)
 			require.NotEmpty(c.t, c.script, "measured more often than scripted")
 			m := c.script[0]
 			c.script = c.script[1:]
@@ -104,9 +114,12 @@ func (c *fakeCluster) rollout(abort bool) Rollout {
 	}
 }
 
-// weight is the canary weight in the stack file now.
+// weight is the canary weight in the stack file now (-1: not a canary).
 func (c *fakeCluster) weight() int {
 	p := c.decode()
+	if p.Services[0].Canary == nil {
+		return -1
+	}
 	return p.Services[0].Canary.Weight
 }
 
@@ -147,7 +160,22 @@ func TestRollout_HealthyCanaryWalksEveryStepAndIsPromoted(t *testing.T) {
 	assert.Nil(t, c.inProgress(), "no rollout is recorded any more")
 	assert.Contains(t, string(c.file), "# The canary under test.", "comments are kept")
 	assert.Equal(t, Target{Namespace: "shop", Workload: "java-service-canary", Window: time.Minute}, c.measured[0])
-	assert.Contains(t, c.out.String(), "java-service 10% → 25%: success 99.8%, p99 120 ms, 1532 requests")
+	assert.Contains(t, c.out.String(), "java-service 10% → 25%: success 99.8%, p99 120 ms, 1532 requests (step took 1m0s)")
+	assert.Equal(t, "http://prometheus.shop:9090", c.urls[0], "the stack's Prometheus, without the trailing slash")
+}
+
+func TestRollout_PrometheusComesFromTheFlagOrTheStack(t *testing.T) {
+	c := newFakeCluster(t, good, good, good)
+	r := c.rollout(false)
+	r.Prometheus = "http://127.0.0.1:9090"
+	require.NoError(t, r.Run(context.Background()))
+	assert.Equal(t, "http://127.0.0.1:9090", c.urls[0], "the flag wins over the stack")
+
+	c = newFakeCluster(t).withStack(strings.Replace(rolloutStack, "    prometheusUrl: http://prometheus.shop:9090/\n", "    enabled: false\n", 1))
+	err := c.rollout(false).Run(context.Background())
+	assert.ErrorContains(t, err, "rollout needs Prometheus")
+	assert.Empty(t, c.applied, "nothing is applied without a way to measure")
+	assert.Nil(t, c.inProgress())
 }
 
 func TestRollout_AnUnhealthyCanaryIsRolledBackWhereItFails(t *testing.T) {
@@ -231,4 +259,56 @@ func TestPRPreview_ShowsThePlannedRollout(t *testing.T) {
 	// Once deployed, the canary image is no news.
 	deployed := release.FromModel(p)
 	assert.Empty(t, RolloutPlans(p, deployed))
+}
+
+const blueGreenStack = `config:
+  cloudnative:cluster:
+    kind: existing
+    existing:
+      kubeconfigPath: kubeconfig
+  cloudnative:app:
+    namespace: shop
+    propertiesFile: application.properties
+  cloudnative:observability:
+    prometheusUrl: http://prometheus.shop:9090
+  cloudnative:services:
+    - name: html-frontend
+      strategy: blueGreen
+      blueGreen:
+        blueImage: repo/html:1
+        greenImage: repo/html:2
+        active: blue # switched by rollout
+      progressive:
+        analysis:
+          intervalSeconds: 30
+          failureLimit: 0
+          deadlineSeconds: 120
+`
+
+func (c *fakeCluster) active() model.Colour { return c.decode().Services[0].BlueGreen.Active }
+
+func TestRollout_BlueGreenSwitchesOnlyAfterTheIdleColourPasses(t *testing.T) {
+	c := newFakeCluster(t, none, good).withStack(blueGreenStack)
+	require.NoError(t, c.rollout(false).Run(context.Background()))
+	assert.Equal(t, model.Green, c.active(), "switched to the colour that passed")
+	assert.Len(t, c.applied, 1, "one up: the switch; nothing before it")
+	assert.Equal(t, Target{Namespace: "shop", Workload: "html-frontend-green", Window: 30 * time.Second}, c.measured[0], "the idle colour is measured")
+	assert.Nil(t, c.inProgress())
+	assert.Contains(t, c.out.String(), "html-frontend switched: green is active")
+}
+
+func TestRollout_BlueGreenStaysWhenTheIdleColourFails(t *testing.T) {
+	c := newFakeCluster(t, errors5).withStack(blueGreenStack)
+	err := c.rollout(false).Run(context.Background())
+	require.ErrorIs(t, err, ErrRolledBack)
+	assert.Equal(t, model.Blue, c.active(), "the active colour stays")
+	assert.Empty(t, c.applied, "nothing to apply: the cluster never changed")
+	assert.Nil(t, c.inProgress())
+	assert.Contains(t, c.out.String(), "html-frontend not switched")
+
+	c = newFakeCluster(t, none, none, none, none).withStack(blueGreenStack)
+	err = c.rollout(false).Run(context.Background())
+	require.ErrorIs(t, err, ErrRolledBack, "no traffic to the idle colour never switches")
+	assert.Contains(t, err.Error(), "deadline")
+	assert.Equal(t, model.Blue, c.active())
 }

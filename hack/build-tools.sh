@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds what the local engine and control plane need and is not built yet:
 # the pulumi CLI, the Kubernetes provider plugin, kube-apiserver,
-# kube-controller-manager, kube-scheduler, kubectl, kwok and etcd, and the real
-# node's kubelet and kube-proxy.
+# kube-controller-manager, kube-scheduler, kubectl, kwok and etcd, the real
+# node's kubelet and kube-proxy, and the Prometheus the rollout tests measure with.
 # Each binary carries a stamp of the tools module and flags it was built from,
 # so a second run returns in seconds.
 set -euo pipefail
@@ -70,5 +70,10 @@ build kube "$kube_flags" "kube-apiserver kube-controller-manager kube-scheduler 
 build kwok "-s -w" kwok go build -trimpath -ldflags "-s -w" -o "$BIN_DIR/kwok" sigs.k8s.io/kwok/cmd/kwok
 
 build etcd "-s -w" etcd go build -trimpath -ldflags "-s -w" -o "$BIN_DIR/etcd" .
+
+# The progressive-delivery tests' Prometheus scrapes 127.0.0.1 by static
+# config: no cloud's service discovery is built in.
+build prometheus "-s -w remove_all_sd" prometheus go build -trimpath -tags remove_all_sd -ldflags "-s -w" \
+  -o "$BIN_DIR/prometheus" github.com/prometheus/prometheus/cmd/prometheus
 
 log "tools ready in $BIN_DIR"

@@ -285,6 +285,7 @@ func decodeObservability(raw rawObservability, projectDir string, p *problems) O
 		p.add(at+".size", "must be small, medium or large, got %q", raw.Size)
 	}
 	o.Size = size
+	o.PrometheusURL = decodePrometheusURL(raw.PrometheusURL, at+".prometheusUrl", p)
 	if !o.Enabled {
 		return o
 	}

@@ -53,6 +53,10 @@ type Observability struct {
 	TracingSamplingPercent float64
 	// Size sets the add-ons' container requests and limits.
 	Size AddonSize
+	// PrometheusURL is where `platform rollout` reads the mesh's metrics
+	// (reachable from where the rollout runs); empty: -prometheus or
+	// $PROMETHEUS_URL must say.
+	PrometheusURL string
 }
 
 // AddonSize is the resources of every add-on container.

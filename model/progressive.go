@@ -1,7 +1,9 @@
 package model
 
 import (
+	"net/url"
 	"regexp"
+	"strings"
 )
 
 // DefaultSteps are a canary's weights when progressive leaves them out
@@ -170,4 +172,18 @@ func decodeSessionAffinity(raw *rawSessionAffinity, at string, p *problems) *Ses
 		p.add(at+".cookieTTLSeconds", "must be 0 (a session cookie) or more, got %d", a.CookieTTLSeconds)
 	}
 	return a
+}
+
+// decodePrometheusURL checks observability.prometheusUrl: an http(s) address
+// with a host, or nothing.
+func decodePrometheusURL(text, at string, p *problems) string {
+	if text == "" {
+		return ""
+	}
+	u, err := url.Parse(text)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.add(at, "must be an http or https URL such as http://prometheus.istio-system:9090, got %q", text)
+		return ""
+	}
+	return strings.TrimRight(text, "/")
 }

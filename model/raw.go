@@ -117,6 +117,7 @@ type rawObservability struct {
 	Addons                 []string `json:"addons"`
 	TracingSamplingPercent *float64 `json:"tracingSamplingPercent"`
 	Size                   string   `json:"size"`
+	PrometheusURL          string   `json:"prometheusUrl"`
 }
 
 type rawService struct {

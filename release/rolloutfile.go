@@ -158,3 +158,12 @@ func setScalar(mapping *yaml.Node, key, value, tag string) error {
 		&yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value})
 	return nil
 }
+
+// SetActiveColour switches a blue/green pair.
+func (f *StackFile) SetActiveColour(service, colour string) error {
+	blueGreen, err := f.blockOf(service, "blueGreen")
+	if err != nil {
+		return err
+	}
+	return setScalar(blueGreen, "active", colour, "!!str")
+}

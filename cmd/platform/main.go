@@ -59,7 +59,7 @@ func main() {
 	flags.StringVar(&o.service, "service", "", "pin-image: the service the image is of")
 	flags.StringVar(&o.image, "image", "", "pin-image: the new image, pinned by digest (repository@sha256:…)")
 	flags.BoolVar(&o.abort, "abort", false, "rollout: end the rollout in progress by rolling back")
-	flags.StringVar(&o.prometheus, "prometheus", os.Getenv("PROMETHEUS_URL"), "rollout: Prometheus' URL (default $PROMETHEUS_URL)")
+	flags.StringVar(&o.prometheus, "prometheus", os.Getenv("PROMETHEUS_URL"), "rollout: Prometheus' URL (default $PROMETHEUS_URL, then the stack's observability.prometheusUrl)")
 	flags.Usage = func() { usage(); flags.PrintDefaults() }
 	_ = flags.Parse(os.Args[2:])
 	if err := run(context.Background(), command, o); err != nil {
@@ -109,9 +109,6 @@ func run(ctx context.Context, command string, o options) error {
 		_, err := ws.PinImage(o.stack, o.service, o.image)
 		return err
 	case "rollout":
-		if o.prometheus == "" && !o.abort {
-			return fmt.Errorf("rollout needs Prometheus: -prometheus URL or PROMETHEUS_URL")
-		}
 		ws := delivery.Workspace{Engine: quiet(engineOptions), Out: os.Stdout}
 		return ws.Rollout(ctx, o.stack, o.service, o.prometheus, o.abort)
 	case "pr-preview":

@@ -90,7 +90,11 @@ func (p *project) platformUp(platform, stack string) (string, error) {
 }
 
 func (p *project) platform(platform, command, stack string) (string, error) {
-	cmd := exec.Command(platform, command, "-stack", stack, "-dir", p.dir)
+	return p.platformArgs(platform, command, "-stack", stack, "-dir", p.dir)
+}
+
+func (p *project) platformArgs(platform string, args ...string) (string, error) {
+	cmd := exec.Command(platform, args...)
 	cmd.Env = p.platformEnv()
 	output, err := cmd.CombinedOutput()
 	return string(output), err
@@ -103,8 +107,14 @@ func (p *project) platformEnv() []string {
 // killUpAt starts `platform up` in a process group of its own and kills the
 // whole group once its progress shows a line containing marker.
 func (p *project) killUpAt(t *testing.T, platform, stack, marker string) string {
+	return p.killAt(t, platform, []string{"up", "-stack", stack, "-dir", p.dir}, marker, 0)
+}
+
+// killAt runs platform with args in a process group of its own and kills the
+// whole group delay after its output shows a line containing marker.
+func (p *project) killAt(t *testing.T, platform string, args []string, marker string, delay time.Duration) string {
 	t.Helper()
-	cmd := exec.Command(platform, "up", "-stack", stack, "-dir", p.dir)
+	cmd := exec.Command(platform, args...)
 	cmd.Env = p.platformEnv()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdout, err := cmd.StdoutPipe()
@@ -119,12 +129,13 @@ func (p *project) killUpAt(t *testing.T, platform, stack, marker string) string 
 		seen.WriteString(line + "\n")
 		if strings.Contains(line, marker) && !killed {
 			// The whole group: the CLI and the plugins would otherwise finish the run.
+			time.Sleep(delay)
 			require.NoError(t, syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL))
 			killed = true
 		}
 	}
 	_ = cmd.Wait()
-	require.True(t, killed, "the up never reached %q:\n%s", marker, tail(seen.String(), 3000))
+	require.True(t, killed, "%s never reached %q:\n%s", args[0], marker, tail(seen.String(), 3000))
 	// Let every killed process go before the next run looks at the state.
 	time.Sleep(time.Second)
 	return seen.String()

@@ -1,0 +1,236 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestProgressiveDelivery runs `platform rollout` through the real engine
+// against a real Prometheus, which scrapes Istio-shaped series whose traffic
+// follows the canary weight of the live VirtualService (see meshMetrics). Each
+// step is checked on the API server (the weights in the VirtualService, in
+// order), in the stack file the rollout writes, and by a preview afterwards
+// that must propose nothing: the file and the cluster agree.
+func TestProgressiveDelivery(t *testing.T) {
+	p := newProject(t)
+	mesh, target := p.startMeshMetrics(t, "java-service", 50, "html-frontend-blue", "html-frontend-green")
+	prometheus := startPrometheus(t, target)
+	e := p.env("e2e-rollout", func(config map[string]any) {
+		onSimulatedNode(config)
+		config["cloudnative:observability"] = map[string]any{"enabled": false, "prometheusUrl": prometheus}
+		var kept []any
+		for _, s := range config["cloudnative:services"].([]any) {
+			svc := s.(map[string]any)
+			switch svc["name"] {
+			case "java-service":
+				delete(svc, "autoscaling")
+				svc["replicas"] = 1
+				canary := svc["canary"].(map[string]any)
+				canary["weight"] = 0
+				svc["progressive"] = map[string]any{
+					"steps":         []any{10, 25, 50},
+					"mirrorPercent": 20,
+					"analysis": map[string]any{
+						"intervalSeconds": 10, "minRequests": 20, "failureLimit": 0, "deadlineSeconds": 120,
+					},
+				}
+				svc["sessionAffinity"] = map[string]any{"cookie": "cloudnative-session", "cookieTTLSeconds": 600}
+			case "html-frontend":
+				svc["replicas"] = 1
+				svc["progressive"] = map[string]any{
+					"analysis": map[string]any{"intervalSeconds": 10, "minRequests": 20, "failureLimit": 0, "deadlineSeconds": 60},
+				}
+			default:
+				continue
+			}
+			kept = append(kept, svc)
+		}
+		config["cloudnative:services"] = kept
+	})
+	t.Cleanup(func() { _, _ = e.stack.Destroy(context.Background()) })
+	e.up()
+	platform := buildPlatform(t)
+
+	steps := []struct {
+		name string
+		run  func(t *testing.T)
+	}{
+		{"MirrorAndSessionAffinityLandInIstiosObjects", func(t *testing.T) {
+			vs := p.get("virtualservice.networking.istio.io", "java-service-mesh", "-n", appNS)
+			mirror := dig(vs, "spec", "http", 1, "mirrors", 0)
+			assert.Equal(t, "canary", dig(mirror, "destination", "subset"), "the default route mirrors to the canary")
+			assert.Equal(t, float64(20), dig(mirror, "percentage", "value"))
+			dr := p.get("destinationrule.networking.istio.io", "java-service", "-n", appNS)
+			cookie := dig(dr, "spec", "trafficPolicy", "loadBalancer", "consistentHash", "httpCookie")
+			assert.Equal(t, "cloudnative-session", dig(cookie, "name"))
+			assert.Equal(t, "600s", dig(cookie, "ttl"))
+		}},
+		{"HealthyCanaryWalksEveryStepAndIsPromoted", func(t *testing.T) {
+			mesh.seenWeights()
+			out, err := p.rollout(platform, e.name)
+			require.NoError(t, err, "%s", out)
+			assert.Equal(t, []int{0, 10, 25, 50, 0}, mesh.seenWeights(), "each weight in the VirtualService, in order, then none")
+			assert.Regexp(t, `java-service 10% → 25%: success 100\.0%, p99 \d+ ms, \d+ requests`, out)
+			p.assertRolloutEnded(t, e, "docker.io/cloudnative/java-service:2.0.0")
+			t.Logf("rollout:\n%s", out)
+		}},
+		{"ErrorsRollBackAtTheStepWhereTheyStart", func(t *testing.T) {
+			e.newCanaryImage("docker.io/cloudnative/java-service:3.0.0")
+			mesh.setAnswers(func(workload string, weight int) (behaviour, bool) {
+				if strings.HasSuffix(workload, "-canary") && weight >= 25 {
+					return failingAnswers, true
+				}
+				return healthyAnswers, true
+			})
+			out, err := p.rollout(platform, e.name)
+			require.Error(t, err, "a rolled-back rollout exits non-zero:\n%s", out)
+			assert.Regexp(t, `java-service 25%: fail — success \d+\.\d% below 99\.0%`, out)
+			assert.Equal(t, []int{0, 10, 25, 0}, mesh.seenWeights(), "rolled back at 25%")
+			p.assertRolloutEnded(t, e, "docker.io/cloudnative/java-service:2.0.0")
+		}},
+		{"LatencyRollsBackAtTheStepWhereItStarts", func(t *testing.T) {
+			mesh.setAnswers(func(workload string, weight int) (behaviour, bool) {
+				if strings.HasSuffix(workload, "-canary") && weight >= 50 {
+					return slowAnswers, true
+				}
+				return healthyAnswers, true
+			})
+			out, err := p.rollout(platform, e.name)
+			require.Error(t, err, "%s", out)
+			assert.Regexp(t, `java-service 50%: fail — p99 \d+ ms above 500 ms`, out)
+			assert.Equal(t, []int{0, 10, 25, 50, 0}, mesh.seenWeights(), "rolled back at 50%")
+			p.assertRolloutEnded(t, e, "docker.io/cloudnative/java-service:2.0.0")
+		}},
+		{"NoTrafficNeverPromotes", func(t *testing.T) {
+			mesh.setAnswers(func(workload string, weight int) (behaviour, bool) {
+				return healthyAnswers, !strings.HasSuffix(workload, "-canary")
+			})
+			e.reload()
+			analysis := e.service("java-service")["progressive"].(map[string]any)["analysis"].(map[string]any)
+			analysis["deadlineSeconds"] = 40
+			e.writeConfig()
+			out, err := p.rollout(platform, e.name)
+			require.Error(t, err, "%s", out)
+			assert.Regexp(t, `java-service 10%: inconclusive — 0 requests, fewer than the 20 an interval needs`, out)
+			assert.Contains(t, out, "the deadline of 40s has passed")
+			assert.Equal(t, []int{0, 10, 0}, mesh.seenWeights(), "never past the first step")
+			p.assertRolloutEnded(t, e, "docker.io/cloudnative/java-service:2.0.0")
+			mesh.setAnswers(func(string, int) (behaviour, bool) { return healthyAnswers, true })
+			analysis = e.service("java-service")["progressive"].(map[string]any)["analysis"].(map[string]any)
+			analysis["deadlineSeconds"] = 120
+			e.writeConfig()
+		}},
+		{"KilledMidStepThenResumed", func(t *testing.T) {
+			e.newCanaryImage("docker.io/cloudnative/java-service:4.0.0")
+			out := p.killAt(t, platform, []string{"rollout", "-stack", e.name, "-dir", p.dir}, "java-service 10% → 25%", 1500*time.Millisecond)
+			assert.Contains(t, p.stackFileText(e), "cloudnative:rollout:", "the killed rollout is recorded:\n%s", out)
+			out, err := p.rollout(platform, e.name)
+			require.NoError(t, err, "%s", out)
+			assert.Contains(t, out, "resuming the rollout of java-service at 25%")
+			assert.NotContains(t, out, "java-service 10%", "not from the start again")
+			weights := mesh.seenWeights()
+			assert.Equal(t, []int{50, 0}, weights[len(weights)-2:], "ends at 50%%, then promoted: %v", weights)
+			p.assertRolloutEnded(t, e, "docker.io/cloudnative/java-service:4.0.0")
+		}},
+		{"KilledMidStepThenAborted", func(t *testing.T) {
+			e.newCanaryImage("docker.io/cloudnative/java-service:5.0.0")
+			p.killAt(t, platform, []string{"rollout", "-stack", e.name, "-dir", p.dir}, "java-service 10% → 25%", 1500*time.Millisecond)
+			out, err := p.platformArgs(platform, "rollout", "-stack", e.name, "-dir", p.dir, "-abort")
+			require.Error(t, err, "an aborted rollout ends rolled back:\n%s", out)
+			assert.Regexp(t, `aborting the rollout of java-service at (10|25)%`, out)
+			p.assertRolloutEnded(t, e, "docker.io/cloudnative/java-service:4.0.0")
+		}},
+		{"BlueGreenSwitchesAfterTheIdleColourPasses", func(t *testing.T) {
+			out, err := p.platformArgs(platform, "rollout", "-stack", e.name, "-dir", p.dir, "-service", "html-frontend")
+			require.NoError(t, err, "%s", out)
+			assert.Contains(t, out, "html-frontend green (idle): success 100.0%")
+			e.reload()
+			assert.Equal(t, "green", e.service("html-frontend")["blueGreen"].(map[string]any)["active"])
+			vs := p.get("virtualservice.networking.istio.io", "html-frontend-mesh", "-n", appNS)
+			assert.Equal(t, "green", dig(vs, "spec", "http", 0, "route", 0, "destination", "subset"), "the mesh routes to green")
+			p.assertAgrees(t, e)
+		}},
+		{"BlueGreenStaysWhenTheIdleColourFails", func(t *testing.T) {
+			mesh.setAnswers(func(workload string, _ int) (behaviour, bool) {
+				if workload == "html-frontend-blue" {
+					return failingAnswers, true
+				}
+				return healthyAnswers, true
+			})
+			out, err := p.platformArgs(platform, "rollout", "-stack", e.name, "-dir", p.dir, "-service", "html-frontend")
+			require.Error(t, err, "%s", out)
+			assert.Contains(t, out, "html-frontend not switched")
+			e.reload()
+			assert.Equal(t, "green", e.service("html-frontend")["blueGreen"].(map[string]any)["active"], "green stays active")
+			vs := p.get("virtualservice.networking.istio.io", "html-frontend-mesh", "-n", appNS)
+			assert.Equal(t, "green", dig(vs, "spec", "http", 0, "route", 0, "destination", "subset"))
+			p.assertAgrees(t, e)
+		}},
+	}
+	for _, step := range steps {
+		if !t.Run(step.name, step.run) {
+			t.FailNow()
+		}
+	}
+}
+
+func (p *project) rollout(platform, stack string) (string, error) {
+	start := time.Now()
+	out, err := p.platformArgs(platform, "rollout", "-stack", stack, "-dir", p.dir)
+	p.t.Logf("rollout took %s", time.Since(start).Round(time.Second))
+	return out, err
+}
+
+// newCanaryImage starts the next release: a canary image the stable one is not.
+func (e *env) newCanaryImage(image string) {
+	e.t.Helper()
+	e.reload()
+	e.service("java-service")["canary"].(map[string]any)["canaryImage"] = image
+	e.writeConfig()
+}
+
+func (p *project) stackFileText(e *env) string {
+	e.reload()
+	data, err := os.ReadFile(e.file())
+	require.NoError(p.t, err)
+	return string(data)
+}
+
+// assertRolloutEnded checks that a rollout left no trace of itself: in the
+// stack file, the stable image it names, weight 0, mirroring off, no rollout
+// in progress; on the API server, a default route to stable only, no mirror,
+// the stable Deployment on that image; and a preview proposing nothing.
+func (p *project) assertRolloutEnded(t *testing.T, e *env, stableImage string) {
+	t.Helper()
+	text := p.stackFileText(e)
+	assert.NotContains(t, text, "cloudnative:rollout:", "no rollout in progress")
+	svc := e.service("java-service")
+	canary := svc["canary"].(map[string]any)
+	assert.Equal(t, stableImage, canary["stableImage"])
+	assert.Equal(t, 0, canary["weight"])
+	assert.Equal(t, 0, svc["progressive"].(map[string]any)["mirrorPercent"], "mirroring off")
+
+	vs := p.get("virtualservice.networking.istio.io", "java-service-mesh", "-n", appNS)
+	assert.Equal(t, 0, canaryWeight(vs))
+	assert.Nil(t, dig(vs, "spec", "http", 1, "mirrors"), "no mirror")
+	deployment := p.get("deployment", "java-service-stable", "-n", appNS)
+	assert.Equal(t, stableImage, dig(deployment, "spec", "template", "spec", "containers", 0, "image"))
+	p.assertAgrees(t, e)
+}
+
+// assertAgrees previews the stack file as the rollout left it: the cluster
+// must already be what it says.
+func (p *project) assertAgrees(t *testing.T, e *env) {
+	t.Helper()
+	_, err := e.stack.Stack.Preview(context.Background(), optpreview.ExpectNoChanges(), optpreview.ProgressStreams(p.log))
+	assert.NoError(t, err, "the stack file and the cluster agree")
+}
