@@ -193,7 +193,7 @@ func describePlan(svc model.Service) string {
 func (r Rollout) promote(ctx context.Context, file *release.StackFile, svc model.Service, report []string) error {
 	if svc.Strategy == model.BlueGreen {
 		idle := svc.BlueGreen.Idle()
-		switchTo := func(service string) error { return file.SetActiveColour(service, string(idle)) }
+		switchTo := func(service string) error { return file.SetActiveColour(service, idle) }
 		if err := r.end(ctx, file, svc, "switch", switchTo, true); err != nil {
 			return err
 		}
@@ -338,7 +338,7 @@ func (w Workspace) Rollout(ctx context.Context, stack, service, prometheusURL st
 			}
 			return model.Decode(raw, w.Engine.ProjectDir)
 		},
-		Apply:   apply,
+		Apply: apply,
 		Measure: func(ctx context.Context, url string, target Target) (analysis.Measurement, []string, error) {
 			return Prometheus{URL: url, Queries: DefaultQueries}.Measure(ctx, target)
 		},

@@ -159,6 +159,7 @@ func TestRollout_HealthyCanaryWalksEveryStepAndIsPromoted(t *testing.T) {
 	assert.Equal(t, 0.0, s.Progressive.MirrorPercent, "mirroring is off")
 	assert.Nil(t, c.inProgress(), "no rollout is recorded any more")
 	assert.Contains(t, string(c.file), "# The canary under test.", "comments are kept")
+	assert.Contains(t, string(c.file), "weight: 0 # moved by rollout", "inside the release block too")
 	assert.Equal(t, Target{Namespace: "shop", Workload: "java-service-canary", Window: time.Minute}, c.measured[0])
 	assert.Contains(t, c.out.String(), "java-service 10% → 25%: success 99.8%, p99 120 ms, 1532 requests (step took 1m0s)")
 	assert.Equal(t, "http://prometheus.shop:9090", c.urls[0], "the stack's Prometheus, without the trailing slash")

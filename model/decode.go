@@ -49,6 +49,7 @@ func Decode(raw Raw, projectDir string) (*Platform, error) {
 
 	var services []rawService
 	if decodeStrict(raw.Services, &services, key("services"), &p) {
+		noteCanaryKeys(raw.Services, services)
 		if len(services) == 0 {
 			p.add(key("services"), "at least one service is required")
 		}
@@ -315,6 +316,23 @@ func decodeObservability(raw rawObservability, projectDir string, p *problems) O
 		p.add(at+".version", "set a local manifestDir, or an Istio release like 1.28 to fetch the add-ons from, got %q", raw.Version)
 	}
 	return o
+}
+
+// noteCanaryKeys records which keys each service's canary block wrote: a
+// setting left out and one set to its zero value decode alike.
+func noteCanaryKeys(data json.RawMessage, services []rawService) {
+	var written []struct {
+		Canary map[string]json.RawMessage `json:"canary"`
+	}
+	if json.Unmarshal(data, &written) != nil {
+		return
+	}
+	for i := range min(len(written), len(services)) {
+		services[i].canaryKeys = map[string]bool{}
+		for k := range written[i].Canary {
+			services[i].canaryKeys[k] = true
+		}
+	}
 }
 
 func decodeServices(raws []rawService, production bool, p *problems) []Service {

@@ -173,11 +173,10 @@ type Service struct {
 	// every track that can run more than one pod.
 	DisruptionBudget string
 
-	// Image is the single image of a recreate or ramped service.
-	Image     string
-	Ramped    *RampedSettings
-	BlueGreen *BlueGreenSettings
-	Canary    *CanarySettings
+	// Release is what promotion carries between environments: the image of
+	// a recreate or ramped service, or a blue/green pair's or a canary's state.
+	Release
+	Ramped *RampedSettings
 
 	// Progressive, when set, is how `platform rollout` takes a canary through
 	// its steps (or checks a blue/green pair's idle colour) — an environment's
@@ -239,37 +238,4 @@ type RampedSettings struct {
 	MaxSurge        string
 	MaxUnavailable  string
 	MinReadySeconds int
-}
-
-// BlueGreenSettings run two colours side by side; Active receives all traffic.
-type BlueGreenSettings struct {
-	BlueImage  string
-	GreenImage string
-	Active     Colour
-}
-
-// Idle is the colour that receives no traffic.
-func (b BlueGreenSettings) Idle() Colour {
-	if b.Active == Blue {
-		return Green
-	}
-	return Blue
-}
-
-// CanarySettings run a stable and a canary track. Requests matching Match go to the
-// canary, and Weight percent of the rest.
-type CanarySettings struct {
-	StableImage string
-	CanaryImage string
-	Weight      int
-	Match       HeaderMatch
-}
-
-// HeaderMatch matches a request header exactly, by prefix or by RE2 regex; exactly
-// one of them is set.
-type HeaderMatch struct {
-	Header string
-	Exact  string
-	Prefix string
-	Regex  string
 }

@@ -121,24 +121,24 @@ type rawObservability struct {
 }
 
 type rawService struct {
-	Name        string              `json:"name"`
-	Strategy    string              `json:"strategy"`
-	Port        *int                `json:"port"`
-	TargetPort  *int                `json:"targetPort"`
-	ServiceType string              `json:"serviceType"`
-	Replicas    *int                `json:"replicas"`
-	PathPrefix  string              `json:"pathPrefix"`
-	HealthPath  string              `json:"healthPath"`
-	Deadline    *int                `json:"rolloutDeadlineSeconds"`
-	Resources   *rawResources       `json:"resources"`
-	Traffic     *rawTraffic         `json:"trafficPolicy"`
-	Routes      *rawRoutes          `json:"routes"`
-	Autoscaling *rawAutoscaling     `json:"autoscaling"`
-	Disruption  *rawIntOrString     `json:"disruptionBudget"`
-	Image       string              `json:"image"`
-	Ramped      *rawRamped          `json:"ramped"`
-	BlueGreen   *rawBlueGreen       `json:"blueGreen"`
-	Canary      *rawCanary          `json:"canary"`
+	Name        string          `json:"name"`
+	Strategy    string          `json:"strategy"`
+	Port        *int            `json:"port"`
+	TargetPort  *int            `json:"targetPort"`
+	ServiceType string          `json:"serviceType"`
+	Replicas    *int            `json:"replicas"`
+	PathPrefix  string          `json:"pathPrefix"`
+	HealthPath  string          `json:"healthPath"`
+	Deadline    *int            `json:"rolloutDeadlineSeconds"`
+	Resources   *rawResources   `json:"resources"`
+	Traffic     *rawTraffic     `json:"trafficPolicy"`
+	Routes      *rawRoutes      `json:"routes"`
+	Autoscaling *rawAutoscaling `json:"autoscaling"`
+	Disruption  *rawIntOrString `json:"disruptionBudget"`
+	Release
+	Ramped *rawRamped `json:"ramped"`
+	// canaryKeys are the keys written in the canary block (noteCanaryKeys).
+	canaryKeys  map[string]bool
 	Progressive *rawProgressive     `json:"progressive"`
 	Affinity    *rawSessionAffinity `json:"sessionAffinity"`
 }
@@ -196,24 +196,4 @@ type rawRamped struct {
 	MaxSurge        *rawIntOrString `json:"maxSurge"`
 	MaxUnavailable  *rawIntOrString `json:"maxUnavailable"`
 	MinReadySeconds *int            `json:"minReadySeconds"`
-}
-
-type rawBlueGreen struct {
-	BlueImage  string `json:"blueImage"`
-	GreenImage string `json:"greenImage"`
-	Active     string `json:"active"`
-}
-
-type rawCanary struct {
-	StableImage string          `json:"stableImage"`
-	CanaryImage string          `json:"canaryImage"`
-	Weight      *int            `json:"weight"`
-	Match       *rawHeaderMatch `json:"match"`
-}
-
-type rawHeaderMatch struct {
-	Header string `json:"header"`
-	Exact  string `json:"exact"`
-	Prefix string `json:"prefix"`
-	Regex  string `json:"regex"`
 }

@@ -85,7 +85,7 @@ func decodeService(raw rawService, at string, p *problems) Service {
 		s.BlueGreen = decodeBlueGreen(raw.BlueGreen, at+".blueGreen", p)
 	case Canary:
 		notSingleImage(p, at, raw.Image)
-		s.Canary = decodeCanary(raw.Canary, at+".canary", p)
+		s.Canary = decodeCanary(raw.Canary, raw.canaryKeys, at+".canary", p)
 	case "":
 		p.add(at+".strategy", "is required (one of %s)", strings.Join(strategies(), ", "))
 	default:
@@ -228,39 +228,39 @@ func decodeRamped(raw *rawRamped, at string, p *problems) *RampedSettings {
 	return r
 }
 
-func decodeBlueGreen(raw *rawBlueGreen, at string, p *problems) *BlueGreenSettings {
+func decodeBlueGreen(raw *BlueGreenSettings, at string, p *problems) *BlueGreenSettings {
 	if raw == nil {
 		p.add(at, "is required for the blueGreen strategy (blueImage, greenImage, active)")
 		return &BlueGreenSettings{}
 	}
-	b := &BlueGreenSettings{BlueImage: raw.BlueImage, GreenImage: raw.GreenImage, Active: Colour(raw.Active)}
+	b := raw
 	checkImage(p, at+".blueImage", b.BlueImage)
 	checkImage(p, at+".greenImage", b.GreenImage)
 	if b.Active != Blue && b.Active != Green {
-		p.add(at+".active", "must be %q or %q, got %q", Blue, Green, raw.Active)
+		p.add(at+".active", "must be %q or %q, got %q", Blue, Green, b.Active)
 	}
 	return b
 }
 
-func decodeCanary(raw *rawCanary, at string, p *problems) *CanarySettings {
+// decodeCanary checks a canary's block; written names the keys the stack
+// wrote in it (a weight of 0 and no weight are not the same mistake).
+func decodeCanary(raw *CanarySettings, written map[string]bool, at string, p *problems) *CanarySettings {
 	if raw == nil {
 		p.add(at, "is required for the canary strategy (stableImage, canaryImage, weight, match)")
 		return &CanarySettings{}
 	}
-	c := &CanarySettings{StableImage: raw.StableImage, CanaryImage: raw.CanaryImage}
+	c := raw
 	checkImage(p, at+".stableImage", c.StableImage)
 	checkImage(p, at+".canaryImage", c.CanaryImage)
-	if raw.Weight == nil {
+	if !written["weight"] {
 		p.add(at+".weight", "is required: the percent of unmatched traffic sent to the canary (0 to 100)")
 	} else {
-		c.Weight = *raw.Weight
 		checkPercent(p, at+".weight", c.Weight)
 	}
-	if raw.Match == nil {
+	if !written["match"] {
 		p.add(at+".match", "is required: a header rule such as {header: channel, exact: mobile}")
 		return c
 	}
-	c.Match = HeaderMatch{Header: raw.Match.Header, Exact: raw.Match.Exact, Prefix: raw.Match.Prefix, Regex: raw.Match.Regex}
 	if !headerName.MatchString(c.Match.Header) {
 		p.add(at+".match.header", "must be a lower-case HTTP header name, got %q", c.Match.Header)
 	}

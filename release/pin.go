@@ -3,6 +3,8 @@ package release
 import (
 	"fmt"
 	"strings"
+
+	"github.com/cloudnative-pac/platform/model"
 )
 
 // PinnedByDigest reports whether an image reference names its content
@@ -27,7 +29,7 @@ func (s Service) WithNewImage(image string) (Service, error) {
 		s.Canary = &c
 	case s.BlueGreen != nil:
 		b := *s.BlueGreen
-		if b.Active == "blue" {
+		if b.Idle() == model.Green {
 			b.GreenImage = image
 		} else {
 			b.BlueImage = image

@@ -6,26 +6,28 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cloudnative-pac/platform/model"
 )
 
 var digestRef = "ghcr.io/acme/web@sha256:" + strings.Repeat("ab", 32)
 
 func TestWithNewImage_GoesWhereTheStrategyTakesANewVersion(t *testing.T) {
-	ramped, err := Service{Strategy: "ramped", Image: "r/web:1"}.WithNewImage(digestRef)
+	ramped, err := Service{Strategy: "ramped", Release: model.Release{Image: "r/web:1"}}.WithNewImage(digestRef)
 	require.NoError(t, err)
 	assert.Equal(t, digestRef, ramped.Image)
 
-	canary := Service{Strategy: "canary", Canary: &Canary{StableImage: "r/web:1", CanaryImage: "r/web:1", Weight: 10, Match: Match{Header: "channel", Exact: "mobile"}}}
+	canary := Service{Strategy: "canary", Release: model.Release{Canary: &model.CanarySettings{StableImage: "r/web:1", CanaryImage: "r/web:1", Weight: 10, Match: model.HeaderMatch{Header: "channel", Exact: "mobile"}}}}
 	next, err := canary.WithNewImage(digestRef)
 	require.NoError(t, err)
-	assert.Equal(t, &Canary{StableImage: "r/web:1", CanaryImage: digestRef, Weight: 10, Match: Match{Header: "channel", Exact: "mobile"}}, next.Canary)
+	assert.Equal(t, &model.CanarySettings{StableImage: "r/web:1", CanaryImage: digestRef, Weight: 10, Match: model.HeaderMatch{Header: "channel", Exact: "mobile"}}, next.Canary)
 	assert.Equal(t, "r/web:1", canary.Canary.CanaryImage, "the original is not changed")
 
-	for active, idle := range map[string]func(*BlueGreen) string{
-		"blue":  func(b *BlueGreen) string { return b.GreenImage },
-		"green": func(b *BlueGreen) string { return b.BlueImage },
+	for active, idle := range map[model.Colour]func(*model.BlueGreenSettings) string{
+		"blue":  func(b *model.BlueGreenSettings) string { return b.GreenImage },
+		"green": func(b *model.BlueGreenSettings) string { return b.BlueImage },
 	} {
-		bg, err := Service{Strategy: "blueGreen", BlueGreen: &BlueGreen{BlueImage: "r/web:1", GreenImage: "r/web:2", Active: active}}.WithNewImage(digestRef)
+		bg, err := Service{Strategy: "blueGreen", Release: model.Release{BlueGreen: &model.BlueGreenSettings{BlueImage: "r/web:1", GreenImage: "r/web:2", Active: active}}}.WithNewImage(digestRef)
 		require.NoError(t, err)
 		assert.Equal(t, digestRef, idle(bg.BlueGreen), "active %s: the idle colour gets it", active)
 		assert.Equal(t, active, bg.BlueGreen.Active, "no switch")

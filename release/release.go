@@ -16,50 +16,18 @@ import (
 // Release maps service names to their releases.
 type Release map[string]Service
 
-// Service is one service's release. Field names are the stack config's.
+// Service is one service's release with its strategy (which decides whose
+// release fits whose). The fields are model.Release's, keys and all.
 type Service struct {
-	Strategy  string     `json:"strategy" yaml:"strategy"`
-	Image     string     `json:"image,omitempty" yaml:"image,omitempty"`
-	BlueGreen *BlueGreen `json:"blueGreen,omitempty" yaml:"blueGreen,omitempty"`
-	Canary    *Canary    `json:"canary,omitempty" yaml:"canary,omitempty"`
-}
-
-// BlueGreen is the state of a blue/green pair.
-type BlueGreen struct {
-	BlueImage  string `json:"blueImage" yaml:"blueImage"`
-	GreenImage string `json:"greenImage" yaml:"greenImage"`
-	Active     string `json:"active" yaml:"active"`
-}
-
-// Canary is the state of a canary.
-type Canary struct {
-	StableImage string `json:"stableImage" yaml:"stableImage"`
-	CanaryImage string `json:"canaryImage" yaml:"canaryImage"`
-	Weight      int    `json:"weight" yaml:"weight"`
-	Match       Match  `json:"match" yaml:"match"`
-}
-
-// Match is a canary's header rule.
-type Match struct {
-	Header string `json:"header" yaml:"header"`
-	Exact  string `json:"exact,omitempty" yaml:"exact,omitempty"`
-	Prefix string `json:"prefix,omitempty" yaml:"prefix,omitempty"`
-	Regex  string `json:"regex,omitempty" yaml:"regex,omitempty"`
+	Strategy      string `json:"strategy" yaml:"strategy"`
+	model.Release `yaml:",inline"`
 }
 
 // FromModel takes the release out of a validated environment.
 func FromModel(p *model.Platform) Release {
 	r := Release{}
 	for _, s := range p.Services {
-		svc := Service{Strategy: string(s.Strategy), Image: s.Image}
-		if bg := s.BlueGreen; bg != nil {
-			svc.BlueGreen = &BlueGreen{BlueImage: bg.BlueImage, GreenImage: bg.GreenImage, Active: string(bg.Active)}
-		}
-		if c := s.Canary; c != nil {
-			svc.Canary = &Canary{StableImage: c.StableImage, CanaryImage: c.CanaryImage, Weight: c.Weight,
-				Match: Match{Header: c.Match.Header, Exact: c.Match.Exact, Prefix: c.Match.Prefix, Regex: c.Match.Regex}}
-		}
-		r[s.Name] = svc
+		r[s.Name] = Service{Strategy: string(s.Strategy), Release: s.Release.Copy()}
 	}
 	return r
 }
@@ -128,50 +96,17 @@ func Changes(before, after Release) []string {
 
 func serviceChanges(name string, old, cur Service) []string {
 	var lines []string
-	change := func(what, from, to string) {
-		if from != to {
-			lines = append(lines, fmt.Sprintf("%s %s %s → %s", name, what, orNone(from), orNone(to)))
+	if shape(old.Strategy) != shape(cur.Strategy) {
+		lines = append(lines, fmt.Sprintf("%s strategy %s → %s", name, orNone(old.Strategy), orNone(cur.Strategy)))
+	}
+	// Both walks list every field of the type in the same order.
+	before, after := fieldTexts(old.Release), fieldTexts(cur.Release)
+	for i, f := range after {
+		if from := before[i].text; from != f.text {
+			lines = append(lines, fmt.Sprintf("%s %s %s → %s", name, f.label, orNone(from), orNone(f.text)))
 		}
 	}
-	if shape(old.Strategy) != shape(cur.Strategy) {
-		change("strategy", old.Strategy, cur.Strategy)
-	}
-	change("image", old.Image, cur.Image)
-	if old.BlueGreen != nil || cur.BlueGreen != nil {
-		o, c := derefBG(old.BlueGreen), derefBG(cur.BlueGreen)
-		change("blue image", o.BlueImage, c.BlueImage)
-		change("green image", o.GreenImage, c.GreenImage)
-		change("active", o.Active, c.Active)
-	}
-	if old.Canary != nil || cur.Canary != nil {
-		o, c := derefCanary(old.Canary), derefCanary(cur.Canary)
-		change("stable image", o.StableImage, c.StableImage)
-		change("canary image", o.CanaryImage, c.CanaryImage)
-		change("canary", fmt.Sprintf("%d%%", o.Weight), fmt.Sprintf("%d%%", c.Weight))
-		change("match", o.Match.describe(), c.Match.describe())
-	}
 	return lines
-}
-
-func (m Match) describe() string {
-	if m.Header == "" {
-		return ""
-	}
-	return model.HeaderMatch{Header: m.Header, Exact: m.Exact, Prefix: m.Prefix, Regex: m.Regex}.Describe()
-}
-
-func derefBG(b *BlueGreen) BlueGreen {
-	if b == nil {
-		return BlueGreen{}
-	}
-	return *b
-}
-
-func derefCanary(c *Canary) Canary {
-	if c == nil {
-		return Canary{}
-	}
-	return *c
 }
 
 func orNone(s string) string {

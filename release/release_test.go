@@ -8,14 +8,16 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cloudnative-pac/platform/model"
 )
 
 func sample() Release {
 	return Release{
-		"java-service": {Strategy: "canary", Canary: &Canary{StableImage: "r/java:1", CanaryImage: "r/java:2", Weight: 10,
-			Match: Match{Header: "channel", Exact: "mobile"}}},
-		"go-service":    {Strategy: "ramped", Image: "r/go:1"},
-		"html-frontend": {Strategy: "blueGreen", BlueGreen: &BlueGreen{BlueImage: "r/web:1", GreenImage: "r/web:2", Active: "blue"}},
+		"java-service": {Strategy: "canary", Release: model.Release{Canary: &model.CanarySettings{StableImage: "r/java:1", CanaryImage: "r/java:2", Weight: 10,
+			Match: model.HeaderMatch{Header: "channel", Exact: "mobile"}}}},
+		"go-service":    {Strategy: "ramped", Release: model.Release{Image: "r/go:1"}},
+		"html-frontend": {Strategy: "blueGreen", Release: model.Release{BlueGreen: &model.BlueGreenSettings{BlueImage: "r/web:1", GreenImage: "r/web:2", Active: "blue"}}},
 	}
 }
 
@@ -25,11 +27,11 @@ func TestChanges_PlainWords(t *testing.T) {
 	c := *after["java-service"].Canary
 	c.Weight = 25
 	c.Match.Exact = "tablet"
-	after["java-service"] = Service{Strategy: "canary", Canary: &c}
-	after["go-service"] = Service{Strategy: "ramped", Image: "r/go:2"}
+	after["java-service"] = Service{Strategy: "canary", Release: model.Release{Canary: &c}}
+	after["go-service"] = Service{Strategy: "ramped", Release: model.Release{Image: "r/go:2"}}
 	bg := *after["html-frontend"].BlueGreen
 	bg.Active = "green"
-	after["html-frontend"] = Service{Strategy: "blueGreen", BlueGreen: &bg}
+	after["html-frontend"] = Service{Strategy: "blueGreen", Release: model.Release{BlueGreen: &bg}}
 
 	assert.Equal(t, []string{
 		"go-service image r/go:1 → r/go:2",
@@ -80,7 +82,7 @@ func TestPinned(t *testing.T) {
 		assert.Equal(t, want, Pinned(image), image)
 	}
 	chain := Chain{Stages: [][]string{{"dev"}, {"staging"}}, PinnedImages: []string{"staging"}}
-	r := Release{"go-service": {Strategy: "ramped", Image: "r/go:latest"}}
+	r := Release{"go-service": {Strategy: "ramped", Release: model.Release{Image: "r/go:latest"}}}
 	assert.ErrorContains(t, chain.CheckPinned("staging", r), "refused: staging accepts only pinned images")
 	assert.NoError(t, chain.CheckPinned("dev", r))
 }
@@ -89,8 +91,8 @@ func TestCheckCanaries(t *testing.T) {
 	r := sample()
 	assert.ErrorContains(t, CheckCanaries(r, false), "refused: canary not fully promoted: java-service")
 	assert.NoError(t, CheckCanaries(r, true))
-	r["java-service"] = Service{Strategy: "canary", Canary: &Canary{StableImage: "r/java:2", CanaryImage: "r/java:2",
-		Match: Match{Header: "channel", Exact: "mobile"}}}
+	r["java-service"] = Service{Strategy: "canary", Release: model.Release{Canary: &model.CanarySettings{StableImage: "r/java:2", CanaryImage: "r/java:2",
+		Match: model.HeaderMatch{Header: "channel", Exact: "mobile"}}}}
 	assert.NoError(t, CheckCanaries(r, false))
 }
 
@@ -104,7 +106,7 @@ func TestStackFile_SetReleaseKeepsEnvironmentSettings(t *testing.T) {
 	require.Contains(t, before, "java-service")
 
 	next := mustParse(t, before.JSON())
-	next["go-service"] = Service{Strategy: "ramped", Image: "docker.io/cloudnative/go-service:9.9.9"}
+	next["go-service"] = Service{Strategy: "ramped", Release: model.Release{Image: "docker.io/cloudnative/go-service:9.9.9"}}
 	require.NoError(t, f.SetRelease(next, before))
 	out, err := f.Bytes()
 	require.NoError(t, err)
@@ -131,7 +133,7 @@ func TestStackFile_UnknownServiceIsRefused(t *testing.T) {
 	require.NoError(t, err)
 	f, err := ParseStackFile(data)
 	require.NoError(t, err)
-	err = f.SetRelease(Release{"billing": {Strategy: "ramped", Image: "r/b:1"}}, nil)
+	err = f.SetRelease(Release{"billing": {Strategy: "ramped", Release: model.Release{Image: "r/b:1"}}}, nil)
 	assert.ErrorContains(t, err, "the target stack has no service billing")
 }
 
@@ -141,11 +143,11 @@ func TestStackFile_StrategyStaysWithTheEnvironment(t *testing.T) {
 	f, err := ParseStackFile(data)
 	require.NoError(t, err)
 	// go-service ramps on minikube; a recreate release of it still fits.
-	require.NoError(t, f.SetRelease(Release{"go-service": {Strategy: "recreate", Image: "r/go:2"}}, nil))
+	require.NoError(t, f.SetRelease(Release{"go-service": {Strategy: "recreate", Release: model.Release{Image: "r/go:2"}}}, nil))
 	got, err := f.Release()
 	require.NoError(t, err)
-	assert.Equal(t, Service{Strategy: "ramped", Image: "r/go:2"}, got["go-service"])
+	assert.Equal(t, Service{Strategy: "ramped", Release: model.Release{Image: "r/go:2"}}, got["go-service"])
 
-	err = f.SetRelease(Release{"go-service": {Strategy: "canary", Canary: &Canary{StableImage: "r/go:1", CanaryImage: "r/go:2"}}}, nil)
+	err = f.SetRelease(Release{"go-service": {Strategy: "canary", Release: model.Release{Canary: &model.CanarySettings{StableImage: "r/go:1", CanaryImage: "r/go:2"}}}}, nil)
 	assert.ErrorContains(t, err, "service go-service: runs ramped here and canary in the source")
 }

@@ -3,7 +3,6 @@ package release
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -83,6 +82,75 @@ func (f *StackFile) Raw(stack string) (model.Raw, error) {
 	return raw, nil
 }
 
+// editRelease changes one service's release through the release definition
+// (model.Release), as promotion does.
+func (f *StackFile) editRelease(service string, edit func(*Service) error) error {
+	r, err := f.Release()
+	if err != nil {
+		return err
+	}
+	svc, ok := r[service]
+	if !ok {
+		return fmt.Errorf("stack file has no service %s", service)
+	}
+	svc.Release = svc.Release.Copy()
+	if err := edit(&svc); err != nil {
+		return err
+	}
+	return f.SetRelease(Release{service: svc}, nil)
+}
+
+// SetCanaryWeight writes a canary's weight.
+func (f *StackFile) SetCanaryWeight(service string, weight int) error {
+	return f.editRelease(service, func(s *Service) error {
+		if s.Canary == nil {
+			return fmt.Errorf("service %s has no canary block", service)
+		}
+		s.Canary.Weight = weight
+		return nil
+	})
+}
+
+// PromoteCanary makes the canary image the stable one, at weight 0.
+func (f *StackFile) PromoteCanary(service string) error {
+	return f.editRelease(service, func(s *Service) error {
+		if s.Canary == nil || s.Canary.CanaryImage == "" {
+			return fmt.Errorf("service %s has no canary image", service)
+		}
+		s.Canary.StableImage, s.Canary.Weight = s.Canary.CanaryImage, 0
+		return nil
+	})
+}
+
+// SetActiveColour switches a blue/green pair.
+func (f *StackFile) SetActiveColour(service string, colour model.Colour) error {
+	return f.editRelease(service, func(s *Service) error {
+		if s.BlueGreen == nil {
+			return fmt.Errorf("service %s has no blueGreen block", service)
+		}
+		s.BlueGreen.Active = colour
+		return nil
+	})
+}
+
+// SetMirrorPercent writes a canary's mirrored share (0 turns mirroring off).
+// A service without a progressive block mirrors nothing and is left as is.
+// (Mirroring is an environment's setting, not part of the release.)
+func (f *StackFile) SetMirrorPercent(service string, percent float64) error {
+	node, err := f.serviceNode(service)
+	if err != nil {
+		return err
+	}
+	progressive := lookup(node, "progressive")
+	if progressive == nil || progressive.Kind != yaml.MappingNode {
+		return nil
+	}
+	if lookup(progressive, "mirrorPercent") == nil && percent == 0 {
+		return nil
+	}
+	return set(progressive, "mirrorPercent", percent)
+}
+
 // serviceNode finds a service's mapping in the services list.
 func (f *StackFile) serviceNode(name string) (*yaml.Node, error) {
 	services := lookup(f.config(), servicesKey)
@@ -95,75 +163,4 @@ func (f *StackFile) serviceNode(name string) (*yaml.Node, error) {
 		}
 	}
 	return nil, fmt.Errorf("stack file has no service %s", name)
-}
-
-// blockOf returns a service's block (canary, progressive), which must exist.
-func (f *StackFile) blockOf(service, block string) (*yaml.Node, error) {
-	node, err := f.serviceNode(service)
-	if err != nil {
-		return nil, err
-	}
-	b := lookup(node, block)
-	if b == nil || b.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("service %s has no %s block", service, block)
-	}
-	return b, nil
-}
-
-// SetCanaryWeight writes a canary's weight.
-func (f *StackFile) SetCanaryWeight(service string, weight int) error {
-	canary, err := f.blockOf(service, "canary")
-	if err != nil {
-		return err
-	}
-	return setScalar(canary, "weight", strconv.Itoa(weight), "!!int")
-}
-
-// SetMirrorPercent writes a canary's mirrored share (0 turns mirroring off).
-// A service without a progressive block mirrors nothing and is left as is.
-func (f *StackFile) SetMirrorPercent(service string, percent float64) error {
-	progressive, err := f.blockOf(service, "progressive")
-	if err != nil {
-		return nil
-	}
-	if lookup(progressive, "mirrorPercent") == nil && percent == 0 {
-		return nil
-	}
-	return setScalar(progressive, "mirrorPercent", strconv.FormatFloat(percent, 'f', -1, 64), "")
-}
-
-// PromoteCanary makes the canary image the stable one, at weight 0.
-func (f *StackFile) PromoteCanary(service string) error {
-	canary, err := f.blockOf(service, "canary")
-	if err != nil {
-		return err
-	}
-	image := scalar(lookup(canary, "canaryImage"))
-	if image == "" {
-		return fmt.Errorf("service %s has no canary image", service)
-	}
-	if err := setScalar(canary, "stableImage", image, "!!str"); err != nil {
-		return err
-	}
-	return setScalar(canary, "weight", "0", "!!int")
-}
-
-// setScalar replaces a scalar in place, keeping its comments.
-func setScalar(mapping *yaml.Node, key, value, tag string) error {
-	if node := lookup(mapping, key); node != nil {
-		node.Kind, node.Tag, node.Value, node.Style = yaml.ScalarNode, tag, value, 0
-		return nil
-	}
-	mapping.Content = append(mapping.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key},
-		&yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value})
-	return nil
-}
-
-// SetActiveColour switches a blue/green pair.
-func (f *StackFile) SetActiveColour(service, colour string) error {
-	blueGreen, err := f.blockOf(service, "blueGreen")
-	if err != nil {
-		return err
-	}
-	return setScalar(blueGreen, "active", colour, "!!str")
 }

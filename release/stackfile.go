@@ -3,6 +3,8 @@ package release
 import (
 	"bytes"
 	"fmt"
+	"reflect"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -116,21 +118,16 @@ func setService(node *yaml.Node, svc Service) error {
 	if shape(current) != shape(svc.Strategy) {
 		return fmt.Errorf("runs %s here and %s in the source: their releases do not fit each other", current, svc.Strategy)
 	}
-	fields := []struct {
-		key   string
-		value any
-		keep  bool
-	}{
-		{"image", svc.Image, svc.Image != ""},
-		{"blueGreen", svc.BlueGreen, svc.BlueGreen != nil},
-		{"canary", svc.Canary, svc.Canary != nil},
-	}
-	for _, field := range fields {
-		if !field.keep {
-			remove(node, field.key)
+	// Every key of model.Release, by its yaml tag: a setting the release
+	// lacks (another strategy's block) is removed.
+	v, t := reflect.ValueOf(svc.Release), reflect.TypeOf(svc.Release)
+	for i := range t.NumField() {
+		key, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if v.Field(i).IsZero() {
+			remove(node, key)
 			continue
 		}
-		if err := set(node, field.key, field.value); err != nil {
+		if err := set(node, key, v.Field(i).Interface()); err != nil {
 			return err
 		}
 	}
@@ -165,7 +162,9 @@ func lookup(mapping *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-// set replaces a key's value in a mapping node, or appends the key.
+// set replaces a key's value in a mapping node, or appends the key. A
+// mapping replacing a mapping is merged key by key, so the comments on the
+// values that stay are kept.
 func set(mapping *yaml.Node, key string, value any) error {
 	var encoded yaml.Node
 	if err := encoded.Encode(value); err != nil {
@@ -173,12 +172,42 @@ func set(mapping *yaml.Node, key string, value any) error {
 	}
 	for i := 0; i+1 < len(mapping.Content); i += 2 {
 		if mapping.Content[i].Value == key {
-			encoded.HeadComment = mapping.Content[i+1].HeadComment
-			mapping.Content[i+1] = &encoded
+			merge(mapping.Content[i+1], &encoded)
 			return nil
 		}
 	}
 	mapping.Content = append(mapping.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, &encoded)
+	return nil
+}
+
+// merge makes node hold what encoded holds, keeping node's comments.
+func merge(node, encoded *yaml.Node) {
+	if node.Kind != yaml.MappingNode || encoded.Kind != yaml.MappingNode {
+		head, line := node.HeadComment, node.LineComment
+		*node = *encoded
+		node.HeadComment, node.LineComment = head, line
+		return
+	}
+	var content []*yaml.Node
+	for i := 0; i+1 < len(encoded.Content); i += 2 {
+		key, value := encoded.Content[i], encoded.Content[i+1]
+		if old := lookupPair(node, key.Value); old != nil {
+			merge(old[1], value)
+			content = append(content, old[0], old[1])
+		} else {
+			content = append(content, key, value)
+		}
+	}
+	node.Content = content
+}
+
+// lookupPair finds a key and its value in a mapping node.
+func lookupPair(mapping *yaml.Node, key string) []*yaml.Node {
+	for i := 0; i+1 < len(mapping.Content); i += 2 {
+		if mapping.Content[i].Value == key {
+			return mapping.Content[i : i+2]
+		}
+	}
 	return nil
 }
 

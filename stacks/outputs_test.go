@@ -13,8 +13,8 @@ import (
 )
 
 func TestServiceOutput_StrategyImagesAndTrafficPlan(t *testing.T) {
-	plan, err := strategy.For(model.Service{Name: "java-service", Strategy: model.Canary, Replicas: 1, Canary: &model.CanarySettings{
-		StableImage: "repo/java:1", CanaryImage: "repo/java:2", Weight: 10, Match: model.HeaderMatch{Header: "channel", Exact: "mobile"}}})
+	plan, err := strategy.For(model.Service{Name: "java-service", Strategy: model.Canary, Replicas: 1, Release: model.Release{Canary: &model.CanarySettings{
+		StableImage: "repo/java:1", CanaryImage: "repo/java:2", Weight: 10, Match: model.HeaderMatch{Header: "channel", Exact: "mobile"}}}})
 	require.NoError(t, err)
 
 	result, err := internals.UnsafeAwaitOutput(context.Background(), serviceOutput(plan).ToMapOutput())

@@ -10,10 +10,10 @@ import (
 )
 
 func canaryService(weight int) model.Service {
-	return model.Service{Name: "java-service", Strategy: model.Canary, Replicas: 2, Canary: &model.CanarySettings{
+	return model.Service{Name: "java-service", Strategy: model.Canary, Replicas: 2, Release: model.Release{Canary: &model.CanarySettings{
 		StableImage: "repo/java:1", CanaryImage: "repo/java:2", Weight: weight,
 		Match: model.HeaderMatch{Header: "channel", Exact: "mobile"},
-	}}
+	}}}
 }
 
 func TestFor_PlansEveryStrategy(t *testing.T) {
@@ -26,13 +26,13 @@ func TestFor_PlansEveryStrategy(t *testing.T) {
 		rollout       RolloutType
 		describe      string
 	}{
-		{"recreate", model.Service{Name: "a", Strategy: model.Recreate, Image: "repo/a:1", Replicas: 3},
+		{"recreate", model.Service{Name: "a", Strategy: model.Recreate, Release: model.Release{Image: "repo/a:1"}, Replicas: 3},
 			[]string{"primary"}, []string{"primary"}, "", RolloutRecreate, "primary 100%"},
-		{"ramped", model.Service{Name: "a", Strategy: model.Ramped, Image: "repo/a:1", Replicas: 3,
+		{"ramped", model.Service{Name: "a", Strategy: model.Ramped, Release: model.Release{Image: "repo/a:1"}, Replicas: 3,
 			Ramped: &model.RampedSettings{MaxSurge: "1", MaxUnavailable: "0", MinReadySeconds: 5}},
 			[]string{"primary"}, []string{"primary"}, "", RolloutRollingUpdate, "primary 100%"},
 		{"blue/green on green", model.Service{Name: "a", Strategy: model.BlueGreen, Replicas: 2,
-			BlueGreen: &model.BlueGreenSettings{BlueImage: "repo/a:1", GreenImage: "repo/a:2", Active: model.Green}},
+			Release: model.Release{BlueGreen: &model.BlueGreenSettings{BlueImage: "repo/a:1", GreenImage: "repo/a:2", Active: model.Green}}},
 			[]string{"blue", "green"}, []string{"green"}, "blue", RolloutRollingUpdate, "green 100%, blue idle (preview service)"},
 		{"canary", canaryService(10), []string{"canary", "stable"}, []string{"stable", "canary"}, "", RolloutRollingUpdate,
 			"stable 90% / canary 10%, channel=mobile → canary"},
@@ -57,7 +57,7 @@ func TestFor_PlansEveryStrategy(t *testing.T) {
 }
 
 func TestFor_RampedCarriesRolloutSettings(t *testing.T) {
-	plan, err := For(model.Service{Name: "a", Strategy: model.Ramped, Image: "repo/a:1", Replicas: 3,
+	plan, err := For(model.Service{Name: "a", Strategy: model.Ramped, Release: model.Release{Image: "repo/a:1"}, Replicas: 3,
 		Ramped: &model.RampedSettings{MaxSurge: "1", MaxUnavailable: "25%", MinReadySeconds: 7}})
 	require.NoError(t, err)
 	assert.Equal(t, Rollout{Type: RolloutRollingUpdate, MaxSurge: "1", MaxUnavailable: "25%", MinReadySeconds: 7}, plan.Tracks[0].Rollout)
@@ -78,7 +78,7 @@ func TestFor_CanaryRoutesHeaderFirstThenWeights(t *testing.T) {
 func TestFor_BlueGreenSendsAllTrafficToActive(t *testing.T) {
 	for _, active := range []model.Colour{model.Blue, model.Green} {
 		plan, err := For(model.Service{Name: "web", Strategy: model.BlueGreen, Replicas: 1,
-			BlueGreen: &model.BlueGreenSettings{BlueImage: "repo/w:1", GreenImage: "repo/w:2", Active: active}})
+			Release: model.Release{BlueGreen: &model.BlueGreenSettings{BlueImage: "repo/w:1", GreenImage: "repo/w:2", Active: active}}})
 		require.NoError(t, err)
 		assert.Equal(t, []Route{{Destinations: []Destination{{Track: string(active), Weight: 100}}}}, plan.Routes)
 		assert.Equal(t, map[string]string{"blue": "repo/w:1", "green": "repo/w:2"}, plan.Images())

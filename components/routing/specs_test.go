@@ -15,8 +15,8 @@ func canary(weight int) (model.Service, strategy.Plan) {
 		Traffic: model.TrafficPolicy{MaxConnections: 100, MaxPendingRequests: 50, MaxRequestsPerConn: 10,
 			Consecutive5xxErrors: 5, EjectionIntervalSeconds: 10, BaseEjectionSeconds: 30, MaxEjectionPercent: 50},
 		Routes: model.RoutePolicy{TimeoutSeconds: 15, RetryAttempts: 2, PerTryTimeoutSeconds: 5, RetryOn: "5xx"},
-		Canary: &model.CanarySettings{StableImage: "r/j:1", CanaryImage: "r/j:2", Weight: weight,
-			Match: model.HeaderMatch{Header: "channel", Exact: "mobile"}}}
+		Release: model.Release{Canary: &model.CanarySettings{StableImage: "r/j:1", CanaryImage: "r/j:2", Weight: weight,
+			Match: model.HeaderMatch{Header: "channel", Exact: "mobile"}}}}
 	plan, _ := strategy.For(svc)
 	return svc, plan
 }
@@ -118,7 +118,7 @@ func TestGatewaySpec_SelectsIngressGateway(t *testing.T) {
 func TestIngressVirtualServiceSpec_LongestPrefixFirst(t *testing.T) {
 	javaSvc, javaPlan := canary(10)
 	service := func(name, prefix string) IngressRoute {
-		svc := model.Service{Name: name, Strategy: model.Ramped, Port: 80, Replicas: 1, PathPrefix: prefix, Image: "r/" + name + ":1",
+		svc := model.Service{Name: name, Strategy: model.Ramped, Port: 80, Replicas: 1, PathPrefix: prefix, Release: model.Release{Image: "r/" + name + ":1"},
 			Ramped: &model.RampedSettings{MaxSurge: "1", MaxUnavailable: "0"}, Routes: javaSvc.Routes}
 		plan, err := strategy.For(svc)
 		require.NoError(t, err)
