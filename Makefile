@@ -7,7 +7,7 @@ PLATFORM := .local/bin/platform
 GO_PACKAGES := ./...
 
 .PHONY: help tools charts cluster-up cluster-down demo demo-down platform preview up destroy outputs drift \
-        promote rollback pr-preview \
+        promote rollback pr-preview rollout \
         test lint unit host-packages mesh mesh-cases e2e bench bench-scale build-cost fresh-check
 
 help:
@@ -24,6 +24,7 @@ help:
 	@echo "make promote FROM=dev TO=staging [THEN=apply] carry dev's deployed release into Pulumi.staging.yaml"
 	@echo "make rollback STACK=staging                    put staging back to its release before the last promotion"
 	@echo "make pr-preview STACK=staging                  the preview as pull-request markdown"
+	@echo "make rollout [STACK=local SERVICE=x ABORT=1]   a progressive rollout, step by step, judged on Prometheus"
 
 tools:
 	@bash hack/build-tools.sh
@@ -52,6 +53,9 @@ preview up destroy outputs drift rollback pr-preview: tools platform
 # make promote FROM=dev TO=staging [THEN=preview|apply]
 promote: tools platform
 	@source hack/lib.sh && $(PLATFORM) promote -from $(FROM) -to $(TO) $(if $(THEN),-then $(THEN))
+
+rollout: tools platform
+	@bash hack/rollout.sh
 
 test: lint unit mesh e2e
 

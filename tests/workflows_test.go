@@ -123,39 +123,45 @@ var loginAction = map[string]string{
 	"azure": "azure/login@",
 }
 
-// TestWorkflows_PromotionLogsInToTheSourcesCloud: promotion previews the source
-// stack (is it up to date?), so for each source it offers, the job must log in
-// to that stack's cloud.
-func TestWorkflows_PromotionLogsInToTheSourcesCloud(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(repoRoot(t), ".github", "workflows", "promote.yml"))
-	require.NoError(t, err)
-	var workflow struct {
-		On struct {
-			WorkflowDispatch struct {
-				Inputs map[string]struct{ Options []string }
-			} `yaml:"workflow_dispatch"`
-		}
-		Jobs map[string]struct {
-			Steps []struct {
-				If   string
-				Uses string
+// TestWorkflows_ManualRunsLogInToTheStacksCloud: promotion previews the
+// source stack (is it up to date?), and a rollout runs ups of its stack, so
+// for each stack such a manual run offers, the job must log in to that
+// stack's cloud.
+func TestWorkflows_ManualRunsLogInToTheStacksCloud(t *testing.T) {
+	for _, run := range []struct{ file, job, input string }{
+		{"promote.yml", "promote", "from"},
+		{"rollout.yml", "rollout", "stack"},
+	} {
+		data, err := os.ReadFile(filepath.Join(repoRoot(t), ".github", "workflows", run.file))
+		require.NoError(t, err)
+		var workflow struct {
+			On struct {
+				WorkflowDispatch struct {
+					Inputs map[string]struct{ Options []string }
+				} `yaml:"workflow_dispatch"`
+			}
+			Jobs map[string]struct {
+				Steps []struct {
+					If   string
+					Uses string
+				}
 			}
 		}
-	}
-	require.NoError(t, yaml.Unmarshal(data, &workflow))
-	sources := workflow.On.WorkflowDispatch.Inputs["from"].Options
-	require.NotEmpty(t, sources)
-	for _, source := range sources {
-		kind := clusterKind(t, source)
-		cloud := cloudOfKind[kind]
-		if cloud == "none" {
-			continue
+		require.NoError(t, yaml.Unmarshal(data, &workflow))
+		stacks := workflow.On.WorkflowDispatch.Inputs[run.input].Options
+		require.NotEmpty(t, stacks, run.file)
+		for _, stack := range stacks {
+			kind := clusterKind(t, stack)
+			cloud := cloudOfKind[kind]
+			if cloud == "none" {
+				continue
+			}
+			found := false
+			for _, step := range workflow.Jobs[run.job].Steps {
+				found = found || (step.If == "inputs."+run.input+" == '"+stack+"'" && strings.HasPrefix(step.Uses, loginAction[cloud]))
+			}
+			assert.True(t, found, "%s: %s on %s needs a %s login step", run.file, stack, kind, cloud)
 		}
-		found := false
-		for _, step := range workflow.Jobs["promote"].Steps {
-			found = found || (step.If == "inputs.from == '"+source+"'" && strings.HasPrefix(step.Uses, loginAction[cloud]))
-		}
-		assert.True(t, found, "promoting from %s (on %s) needs a %s login step", source, kind, cloud)
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cloudnative-pac/platform/internal/meshmetrics"
 )
 
 // TestProgressiveDelivery runs `platform rollout` through the real engine
@@ -75,17 +77,17 @@ func TestProgressiveDelivery(t *testing.T) {
 			assert.Equal(t, "600s", dig(cookie, "ttl"))
 		}},
 		{"HealthyCanaryWalksEveryStepAndIsPromoted", func(t *testing.T) {
-			mesh.seenWeights()
+			mesh.SeenWeights()
 			out, err := p.rollout(platform, e.name)
 			require.NoError(t, err, "%s", out)
-			assert.Equal(t, []int{0, 10, 25, 50, 0}, mesh.seenWeights(), "each weight in the VirtualService, in order, then none")
+			assert.Equal(t, []int{0, 10, 25, 50, 0}, mesh.SeenWeights(), "each weight in the VirtualService, in order, then none")
 			assert.Regexp(t, `java-service 10% → 25%: success 100\.0%, p99 \d+ ms, \d+ requests`, out)
 			p.assertRolloutEnded(t, e, "docker.io/cloudnative/java-service:2.0.0")
 			t.Logf("rollout:\n%s", out)
 		}},
 		{"ErrorsRollBackAtTheStepWhereTheyStart", func(t *testing.T) {
 			e.newCanaryImage("docker.io/cloudnative/java-service:3.0.0")
-			mesh.setAnswers(func(workload string, weight int) (behaviour, bool) {
+			mesh.SetAnswers(func(workload string, weight int) (meshmetrics.Behaviour, bool) {
 				if strings.HasSuffix(workload, "-canary") && weight >= 25 {
 					return failingAnswers, true
 				}
@@ -94,11 +96,11 @@ func TestProgressiveDelivery(t *testing.T) {
 			out, err := p.rollout(platform, e.name)
 			require.Error(t, err, "a rolled-back rollout exits non-zero:\n%s", out)
 			assert.Regexp(t, `java-service 25%: fail — success \d+\.\d% below 99\.0%`, out)
-			assert.Equal(t, []int{0, 10, 25, 0}, mesh.seenWeights(), "rolled back at 25%")
+			assert.Equal(t, []int{0, 10, 25, 0}, mesh.SeenWeights(), "rolled back at 25%")
 			p.assertRolloutEnded(t, e, "docker.io/cloudnative/java-service:2.0.0")
 		}},
 		{"LatencyRollsBackAtTheStepWhereItStarts", func(t *testing.T) {
-			mesh.setAnswers(func(workload string, weight int) (behaviour, bool) {
+			mesh.SetAnswers(func(workload string, weight int) (meshmetrics.Behaviour, bool) {
 				if strings.HasSuffix(workload, "-canary") && weight >= 50 {
 					return slowAnswers, true
 				}
@@ -107,11 +109,11 @@ func TestProgressiveDelivery(t *testing.T) {
 			out, err := p.rollout(platform, e.name)
 			require.Error(t, err, "%s", out)
 			assert.Regexp(t, `java-service 50%: fail — p99 \d+ ms above 500 ms`, out)
-			assert.Equal(t, []int{0, 10, 25, 50, 0}, mesh.seenWeights(), "rolled back at 50%")
+			assert.Equal(t, []int{0, 10, 25, 50, 0}, mesh.SeenWeights(), "rolled back at 50%")
 			p.assertRolloutEnded(t, e, "docker.io/cloudnative/java-service:2.0.0")
 		}},
 		{"NoTrafficNeverPromotes", func(t *testing.T) {
-			mesh.setAnswers(func(workload string, weight int) (behaviour, bool) {
+			mesh.SetAnswers(func(workload string, weight int) (meshmetrics.Behaviour, bool) {
 				return healthyAnswers, !strings.HasSuffix(workload, "-canary")
 			})
 			e.reload()
@@ -122,28 +124,28 @@ func TestProgressiveDelivery(t *testing.T) {
 			require.Error(t, err, "%s", out)
 			assert.Regexp(t, `java-service 10%: inconclusive — 0 requests, fewer than the 20 an interval needs`, out)
 			assert.Contains(t, out, "the deadline of 40s has passed")
-			assert.Equal(t, []int{0, 10, 0}, mesh.seenWeights(), "never past the first step")
+			assert.Equal(t, []int{0, 10, 0}, mesh.SeenWeights(), "never past the first step")
 			p.assertRolloutEnded(t, e, "docker.io/cloudnative/java-service:2.0.0")
-			mesh.setAnswers(func(string, int) (behaviour, bool) { return healthyAnswers, true })
+			mesh.SetAnswers(meshmetrics.AllHealthy)
 			analysis = e.service("java-service")["progressive"].(map[string]any)["analysis"].(map[string]any)
 			analysis["deadlineSeconds"] = 120
 			e.writeConfig()
 		}},
 		{"KilledMidStepThenResumed", func(t *testing.T) {
 			e.newCanaryImage("docker.io/cloudnative/java-service:4.0.0")
-			out := p.killAt(t, platform, []string{"rollout", "-stack", e.name, "-dir", p.dir}, "java-service 10% → 25%", 1500*time.Millisecond)
+			out := p.killAt(t, platform, []string{"rollout", "-stack", e.name, "-dir", p.dir, "-service", "java-service"}, "java-service 10% → 25%", 1500*time.Millisecond)
 			assert.Contains(t, p.stackFileText(e), "cloudnative:rollout:", "the killed rollout is recorded:\n%s", out)
 			out, err := p.rollout(platform, e.name)
 			require.NoError(t, err, "%s", out)
 			assert.Contains(t, out, "resuming the rollout of java-service at 25%")
 			assert.NotContains(t, out, "java-service 10%", "not from the start again")
-			weights := mesh.seenWeights()
+			weights := mesh.SeenWeights()
 			assert.Equal(t, []int{50, 0}, weights[len(weights)-2:], "ends at 50%%, then promoted: %v", weights)
 			p.assertRolloutEnded(t, e, "docker.io/cloudnative/java-service:4.0.0")
 		}},
 		{"KilledMidStepThenAborted", func(t *testing.T) {
 			e.newCanaryImage("docker.io/cloudnative/java-service:5.0.0")
-			p.killAt(t, platform, []string{"rollout", "-stack", e.name, "-dir", p.dir}, "java-service 10% → 25%", 1500*time.Millisecond)
+			p.killAt(t, platform, []string{"rollout", "-stack", e.name, "-dir", p.dir, "-service", "java-service"}, "java-service 10% → 25%", 1500*time.Millisecond)
 			out, err := p.platformArgs(platform, "rollout", "-stack", e.name, "-dir", p.dir, "-abort")
 			require.Error(t, err, "an aborted rollout ends rolled back:\n%s", out)
 			assert.Regexp(t, `aborting the rollout of java-service at (10|25)%`, out)
@@ -160,7 +162,7 @@ func TestProgressiveDelivery(t *testing.T) {
 			p.assertAgrees(t, e)
 		}},
 		{"BlueGreenStaysWhenTheIdleColourFails", func(t *testing.T) {
-			mesh.setAnswers(func(workload string, _ int) (behaviour, bool) {
+			mesh.SetAnswers(func(workload string, _ int) (meshmetrics.Behaviour, bool) {
 				if workload == "html-frontend-blue" {
 					return failingAnswers, true
 				}
@@ -185,7 +187,7 @@ func TestProgressiveDelivery(t *testing.T) {
 
 func (p *project) rollout(platform, stack string) (string, error) {
 	start := time.Now()
-	out, err := p.platformArgs(platform, "rollout", "-stack", stack, "-dir", p.dir)
+	out, err := p.platformArgs(platform, "rollout", "-stack", stack, "-dir", p.dir, "-service", "java-service")
 	p.t.Logf("rollout took %s", time.Since(start).Round(time.Second))
 	return out, err
 }
@@ -220,7 +222,7 @@ func (p *project) assertRolloutEnded(t *testing.T, e *env, stableImage string) {
 	assert.Equal(t, 0, svc["progressive"].(map[string]any)["mirrorPercent"], "mirroring off")
 
 	vs := p.get("virtualservice.networking.istio.io", "java-service-mesh", "-n", appNS)
-	assert.Equal(t, 0, canaryWeight(vs))
+	assert.Equal(t, 0, meshmetrics.CanaryWeight(vs))
 	assert.Nil(t, dig(vs, "spec", "http", 1, "mirrors"), "no mirror")
 	deployment := p.get("deployment", "java-service-stable", "-n", appNS)
 	assert.Equal(t, stableImage, dig(deployment, "spec", "template", "spec", "containers", 0, "image"))
