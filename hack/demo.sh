@@ -41,5 +41,6 @@ cat <<DONE
 The platform is running on the local control plane.
   Reach it:   export KUBECONFIG=$kubeconfig PATH=$BIN_DIR:\$PATH; kubectl get pods -A
   Change it:  edit Pulumi.local.yaml (e.g. a canary weight), then: make up
+  Roll out:   make rollout SERVICE=java-service   (the canary step by step, judged on Prometheus)
   Stop it:    make demo-down
 DONE
