@@ -53,21 +53,39 @@ func (w Workspace) PRPreview(ctx context.Context, stack string) (string, error) 
 func RolloutPlans(p *model.Platform, deployed release.Release) []string {
 	var plans []string
 	for _, s := range p.Services {
-		if s.Strategy != model.Canary || s.Progressive == nil {
-			continue
-		}
-		if d, ok := deployed[s.Name]; ok && d.Canary != nil && d.Canary.CanaryImage == s.Canary.CanaryImage {
+		if s.Progressive == nil {
 			continue
 		}
 		c := criteria(s.Progressive.Analysis)
-		plan := fmt.Sprintf("%s: %s in steps %s, then promoted; each %s interval needs %s", s.Name, s.Canary.CanaryImage,
-			describeSteps(s.Progressive.Steps), c.Interval, describeCriteria(c))
-		if s.Progressive.MirrorPercent > 0 {
-			plan += fmt.Sprintf("; %g%% of requests mirrored to the canary", s.Progressive.MirrorPercent)
+		d, wasDeployed := deployed[s.Name]
+		switch s.Strategy {
+		case model.Canary:
+			if wasDeployed && d.Canary != nil && d.Canary.CanaryImage == s.Canary.CanaryImage {
+				continue
+			}
+			plan := fmt.Sprintf("%s: %s in steps %s, then promoted; each %s interval needs %s", s.Name, s.Canary.CanaryImage,
+				describeSteps(s.Progressive.Steps), c.Interval, describeCriteria(c))
+			if s.Progressive.MirrorPercent > 0 {
+				plan += fmt.Sprintf("; %g%% of requests mirrored to the canary", s.Progressive.MirrorPercent)
+			}
+			plans = append(plans, plan)
+		case model.BlueGreen:
+			idle, image := s.BlueGreen.Idle(), idleImage(*s.BlueGreen)
+			if wasDeployed && d.BlueGreen != nil && idleImage(*d.BlueGreen) == image {
+				continue
+			}
+			plans = append(plans, fmt.Sprintf("%s: %s (%s) judged through its preview Service, then switched to; each %s interval needs %s",
+				s.Name, idle, image, c.Interval, describeCriteria(c)))
 		}
-		plans = append(plans, plan)
 	}
 	return plans
+}
+
+func idleImage(b model.BlueGreenSettings) string {
+	if b.Idle() == model.Green {
+		return b.GreenImage
+	}
+	return b.BlueImage
 }
 
 // Markdown renders a preview summary, and the progressive rollouts planned.

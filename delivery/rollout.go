@@ -180,11 +180,7 @@ func stepName(svc model.Service, step int) string {
 
 func describePlan(svc model.Service) string {
 	if svc.Strategy == model.BlueGreen {
-		b := svc.BlueGreen
-		idle, image := b.Idle(), b.BlueImage
-		if idle == model.Green {
-			image = b.GreenImage
-		}
+		idle, image := svc.BlueGreen.Idle(), idleImage(*svc.BlueGreen)
 		return fmt.Sprintf("checking %s's idle colour %s (%s) through its preview Service, then switching to it", svc.Name, idle, image)
 	}
 	return fmt.Sprintf("rolling out %s (%s) in steps %s, then promoting", svc.Name, svc.Canary.CanaryImage, describeSteps(svc.Progressive.Steps))

@@ -161,7 +161,7 @@ func TestRollout_HealthyCanaryWalksEveryStepAndIsPromoted(t *testing.T) {
 	assert.Contains(t, string(c.file), "# The canary under test.", "comments are kept")
 	assert.Contains(t, string(c.file), "weight: 0 # moved by rollout", "inside the release block too")
 	assert.Equal(t, Target{Namespace: "shop", Workload: "java-service-canary", Window: time.Minute}, c.measured[0])
-	assert.Contains(t, c.out.String(), "java-service 10% → 25%: success 99.8%, p99 120 ms, 1532 requests (step took 1m0s)")
+	assert.Contains(t, c.out.String(), "java-service 10% → 25%: success 99.8%, p99 120 ms, 1,532 requests (step took 1m0s)")
 	assert.Equal(t, "http://prometheus.shop:9090", c.urls[0], "the stack's Prometheus, without the trailing slash")
 }
 
@@ -312,4 +312,14 @@ func TestRollout_BlueGreenStaysWhenTheIdleColourFails(t *testing.T) {
 	require.ErrorIs(t, err, ErrRolledBack, "no traffic to the idle colour never switches")
 	assert.Contains(t, err.Error(), "deadline")
 	assert.Equal(t, model.Blue, c.active())
+}
+
+func TestPRPreview_ShowsThePlannedSwitch(t *testing.T) {
+	c := newFakeCluster(t).withStack(blueGreenStack)
+	p := c.decode()
+	plans := RolloutPlans(p, release.Release{})
+	require.Len(t, plans, 1)
+	assert.Equal(t, "html-frontend: green (repo/html:2) judged through its preview Service, then switched to; each 30s interval needs ≥ 20 requests, "+
+		"success ≥ 99%, p99 ≤ 500 ms; 0 failed interval(s) tolerated, deadline 2m0s", plans[0])
+	assert.Empty(t, RolloutPlans(p, release.FromModel(p)), "once deployed, the idle image is no news")
 }

@@ -7,6 +7,7 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 )
 
@@ -58,7 +59,7 @@ const (
 // Judge gives one interval's verdict and why, in plain words.
 func Judge(c Criteria, m Measurement) (Verdict, string) {
 	if m.Requests < c.MinRequests {
-		return Inconclusive, fmt.Sprintf("%d requests, fewer than the %d an interval needs", m.Requests, c.MinRequests)
+		return Inconclusive, fmt.Sprintf("%s requests, fewer than the %s an interval needs", grouped(m.Requests), grouped(c.MinRequests))
 	}
 	rate := m.SuccessRate()
 	if rate < c.MinSuccessRate {
@@ -70,7 +71,7 @@ func Judge(c Criteria, m Measurement) (Verdict, string) {
 	if m.P99 > c.MaxP99 {
 		return Fail, fmt.Sprintf("p99 %d ms above %d ms", m.P99.Milliseconds(), c.MaxP99.Milliseconds())
 	}
-	return Pass, fmt.Sprintf("success %.1f%%, p99 %d ms, %d requests", rate, m.P99.Milliseconds(), m.Requests)
+	return Pass, fmt.Sprintf("success %.1f%%, p99 %d ms, %s requests", rate, m.P99.Milliseconds(), grouped(m.Requests))
 }
 
 // Action is what the rollout does next.
@@ -120,4 +121,16 @@ func (p *Progress) Observe(now time.Time, m Measurement) (Action, Verdict, strin
 		return Rollback, verdict, fmt.Sprintf("%s, and the deadline of %s has passed", why, p.Criteria.Deadline)
 	}
 	return Wait, verdict, why
+}
+
+// grouped writes a count with thousands separators (1,532), as people read it.
+func grouped(n int) string {
+	text := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + grouped(-n)
+	}
+	for i := len(text) - 3; i > 0; i -= 3 {
+		text = text[:i] + "," + text[i:]
+	}
+	return text
 }

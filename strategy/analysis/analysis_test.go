@@ -85,3 +85,9 @@ func TestProgress_APassAfterTheDeadlineStillCounts(t *testing.T) {
 	action, _, _ := p.Observe(start.Add(10*time.Minute), healthy(500))
 	assert.Equal(t, Promote, action)
 }
+
+func TestGrouped(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1532: "1,532", 1234567: "1,234,567", -1000: "-1,000"} {
+		assert.Equal(t, want, grouped(n))
+	}
+}
