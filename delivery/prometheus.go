@@ -1,7 +1,6 @@
 package delivery
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,32 +8,17 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"text/template"
 	"time"
 
+	"github.com/cloudnative-pac/platform/model"
 	"github.com/cloudnative-pac/platform/strategy/analysis"
 )
 
-// Queries are the PromQL templates a rollout measures a canary with. They
-// read Istio's standard metrics, as each destination's sidecar reports them,
-// over one analysis interval ({{.Window}}) for the canary's Deployment
-// ({{.Workload}} in {{.Namespace}}).
-type Queries struct {
-	Requests, Errors, P99 string
-}
-
-// DefaultQueries measure requests, 5xx answers and the 99th-percentile
-// latency from istio_requests_total and istio_request_duration_milliseconds.
-var DefaultQueries = Queries{
-	Requests: `sum(increase(istio_requests_total{reporter="destination",destination_workload_namespace="{{.Namespace}}",destination_workload="{{.Workload}}"}[{{.Window}}]))`,
-	Errors:   `sum(increase(istio_requests_total{reporter="destination",destination_workload_namespace="{{.Namespace}}",destination_workload="{{.Workload}}",response_code=~"5.."}[{{.Window}}]))`,
-	P99:      `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_workload_namespace="{{.Namespace}}",destination_workload="{{.Workload}}"}[{{.Window}}])))`,
-}
-
 // Prometheus measures a workload's traffic through Prometheus' HTTP API.
 type Prometheus struct {
-	URL     string
-	Queries Queries
+	URL string
+	// Queries default to the model's (observability.rolloutQueries).
+	Queries model.RolloutQueries
 	Client  *http.Client
 }
 
@@ -51,9 +35,10 @@ func (p Prometheus) Measure(ctx context.Context, target Target) (analysis.Measur
 	var ran []string
 	values := make([]float64, 3)
 	for i, text := range []string{p.Queries.Requests, p.Queries.Errors, p.Queries.P99} {
-		query, err := render(text, target)
+		query, err := model.QueryTarget{Namespace: target.Namespace, Workload: target.Workload,
+			Window: strconv.Itoa(int(target.Window.Seconds())) + "s"}.Render(text)
 		if err != nil {
-			return m, ran, err
+			return m, ran, fmt.Errorf("query template %q: %w", text, err)
 		}
 		ran = append(ran, query)
 		if values[i], err = p.instant(ctx, query, at); err != nil {
@@ -67,17 +52,6 @@ func (p Prometheus) Measure(ctx context.Context, target Target) (analysis.Measur
 		m.P99 = time.Duration(values[2] * float64(time.Millisecond))
 	}
 	return m, ran, nil
-}
-
-func render(text string, target Target) (string, error) {
-	t, err := template.New("query").Option("missingkey=error").Parse(text)
-	if err != nil {
-		return "", fmt.Errorf("query template %q: %w", text, err)
-	}
-	var b bytes.Buffer
-	err = t.Execute(&b, struct{ Namespace, Workload, Window string }{
-		target.Namespace, target.Workload, strconv.Itoa(int(target.Window.Seconds())) + "s"})
-	return b.String(), err
 }
 
 func zeroIfNaN(v float64) float64 {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cloudnative-pac/platform/model"
 )
 
 // A stand-in for Prometheus' query API (the end-to-end test runs the real
@@ -43,7 +45,7 @@ func TestPrometheus_MeasuresTheCanaryOverTheInterval(t *testing.T) {
 		}
 		return ""
 	})
-	m, ran, err := Prometheus{URL: server.URL, Queries: DefaultQueries}.Measure(context.Background(),
+	m, ran, err := Prometheus{URL: server.URL, Queries: model.DefaultRolloutQueries()}.Measure(context.Background(),
 		Target{Namespace: "shop", Workload: "java-service-canary", Window: time.Minute})
 	require.NoError(t, err)
 	assert.Equal(t, 3, len(*queries))
@@ -58,7 +60,7 @@ func TestPrometheus_MeasuresTheCanaryOverTheInterval(t *testing.T) {
 
 func TestPrometheus_NoSeriesIsNoTraffic(t *testing.T) {
 	server, _ := fakePrometheus(t, func(string) string { return "" })
-	m, _, err := Prometheus{URL: server.URL, Queries: DefaultQueries}.Measure(context.Background(),
+	m, _, err := Prometheus{URL: server.URL, Queries: model.DefaultRolloutQueries()}.Measure(context.Background(),
 		Target{Namespace: "shop", Workload: "java-service-canary", Window: time.Minute})
 	require.NoError(t, err)
 	assert.Zero(t, m.Requests)
@@ -71,6 +73,6 @@ func TestPrometheus_ARefusedQueryIsAnError(t *testing.T) {
 		_, _ = w.Write([]byte(`{"status":"error","errorType":"bad_data","error":"parse error"}`))
 	}))
 	defer server.Close()
-	_, _, err := Prometheus{URL: server.URL, Queries: DefaultQueries}.Measure(context.Background(), Target{Window: time.Minute})
+	_, _, err := Prometheus{URL: server.URL, Queries: model.DefaultRolloutQueries()}.Measure(context.Background(), Target{Window: time.Minute})
 	assert.ErrorContains(t, err, "parse error")
 }

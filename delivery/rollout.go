@@ -37,7 +37,7 @@ type Rollout struct {
 	Store      func(*release.StackFile) error
 	Decode     func(*release.StackFile) (*model.Platform, error)
 	Apply      func(context.Context) error
-	Measure    func(ctx context.Context, prometheusURL string, target Target) (analysis.Measurement, []string, error)
+	Measure    func(ctx context.Context, source Prometheus, target Target) (analysis.Measurement, []string, error)
 	Sleep      func(context.Context, time.Duration) error
 	Now        func() time.Time
 	Out        io.Writer
@@ -123,7 +123,7 @@ func (r Rollout) Run(ctx context.Context) error {
 		if err := r.Sleep(ctx, progress.Criteria.Interval); err != nil {
 			return err
 		}
-		m, queries, err := r.Measure(ctx, prometheusURL, target)
+		m, queries, err := r.Measure(ctx, Prometheus{URL: prometheusURL, Queries: platform.Observability.RolloutQueries}, target)
 		if err != nil {
 			return fmt.Errorf("measure %s at %s: %w (the rollout is recorded: run rollout again to resume, or with -abort)", svc.Name, stepName(svc, progress.Step), err)
 		}
@@ -335,8 +335,8 @@ func (w Workspace) Rollout(ctx context.Context, stack, service, prometheusURL st
 			return model.Decode(raw, w.Engine.ProjectDir)
 		},
 		Apply: apply,
-		Measure: func(ctx context.Context, url string, target Target) (analysis.Measurement, []string, error) {
-			return Prometheus{URL: url, Queries: DefaultQueries}.Measure(ctx, target)
+		Measure: func(ctx context.Context, source Prometheus, target Target) (analysis.Measurement, []string, error) {
+			return source.Measure(ctx, target)
 		},
 		Sleep: func(ctx context.Context, d time.Duration) error {
 			select {

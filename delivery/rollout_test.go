@@ -59,6 +59,7 @@ type fakeCluster struct {
 	script   []analysis.Measurement
 	measured []Target
 	urls     []string
+	queries  []model.RolloutQueries
 	now      time.Time
 	out      strings.Builder
 }
@@ -100,9 +101,10 @@ func (c *fakeCluster) rollout(abort bool) Rollout {
 			c.applied = append(c.applied, c.weight())
 			return nil
 		},
-		Measure: func(_ context.Context, url string, target Target) (analysis.Measurement, []string, error) {
+		Measure: func(_ context.Context, source Prometheus, target Target) (analysis.Measurement, []string, error) {
 			c.measured = append(c.measured, target)
-			c.urls = append(c.urls, url)
+			c.urls = append(c.urls, source.URL)
+			c.queries = append(c.queries, source.Queries)
 			require.NotEmpty(c.t, c.script, "measured more often than scripted")
 			m := c.script[0]
 			c.script = c.script[1:]
@@ -163,6 +165,7 @@ func TestRollout_HealthyCanaryWalksEveryStepAndIsPromoted(t *testing.T) {
 	assert.Equal(t, Target{Namespace: "shop", Workload: "java-service-canary", Window: time.Minute}, c.measured[0])
 	assert.Contains(t, c.out.String(), "java-service 10% → 25%: success 99.8%, p99 120 ms, 1,532 requests (step took 1m0s)")
 	assert.Equal(t, "http://prometheus.shop:9090", c.urls[0], "the stack's Prometheus, without the trailing slash")
+	assert.Equal(t, model.DefaultRolloutQueries(), c.queries[0], "the stack's queries (its defaults)")
 }
 
 func TestRollout_PrometheusComesFromTheFlagOrTheStack(t *testing.T) {

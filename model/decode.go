@@ -287,6 +287,7 @@ func decodeObservability(raw rawObservability, projectDir string, p *problems) O
 	}
 	o.Size = size
 	o.PrometheusURL = decodePrometheusURL(raw.PrometheusURL, at+".prometheusUrl", p)
+	o.RolloutQueries = decodeRolloutQueries(raw.RolloutQueries, at+".rolloutQueries", p)
 	if !o.Enabled {
 		return o
 	}

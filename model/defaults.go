@@ -71,6 +71,13 @@ const (
 	DefaultFailureLimit            = 1
 	DefaultAnalysisDeadlineSeconds = 1800
 	DefaultMirrorPercent           = 0.0
+	// The PromQL a rollout measures with (observability.rolloutQueries), on
+	// Istio's standard metrics as each destination's sidecar reports them, over
+	// one interval ({{.Window}}) for one Deployment ({{.Workload}} in
+	// {{.Namespace}}).
+	DefaultRequestsQuery = `sum(increase(istio_requests_total{reporter="destination",destination_workload_namespace="{{.Namespace}}",destination_workload="{{.Workload}}"}[{{.Window}}]))`
+	DefaultErrorsQuery   = `sum(increase(istio_requests_total{reporter="destination",destination_workload_namespace="{{.Namespace}}",destination_workload="{{.Workload}}",response_code=~"5.."}[{{.Window}}]))`
+	DefaultP99Query      = `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_workload_namespace="{{.Namespace}}",destination_workload="{{.Workload}}"}[{{.Window}}])))`
 
 	DefaultMaxSurge        = "25%"
 	DefaultMaxUnavailable  = "25%"

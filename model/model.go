@@ -57,6 +57,18 @@ type Observability struct {
 	// (reachable from where the rollout runs); empty: -prometheus or
 	// $PROMETHEUS_URL must say.
 	PrometheusURL string
+	// RolloutQueries are the PromQL templates `platform rollout` measures with.
+	RolloutQueries RolloutQueries
+}
+
+// RolloutQueries are PromQL templates over one analysis interval of one
+// workload: its requests, its 5xx answers, and its 99th-percentile latency in
+// milliseconds. Each may use {{.Namespace}}, {{.Workload}} and {{.Window}}
+// (e.g. "60s").
+type RolloutQueries struct {
+	Requests string `json:"requests"`
+	Errors   string `json:"errors"`
+	P99      string `json:"p99"`
 }
 
 // AddonSize is the resources of every add-on container.

@@ -1,9 +1,11 @@
 package model
 
 import (
+	"bytes"
 	"net/url"
 	"regexp"
 	"strings"
+	"text/template"
 )
 
 // DefaultSteps are a canary's weights when progressive leaves them out
@@ -186,4 +188,49 @@ func decodePrometheusURL(text, at string, p *problems) string {
 		return ""
 	}
 	return strings.TrimRight(text, "/")
+}
+
+// QueryTarget is what a rollout query template is rendered with.
+type QueryTarget struct {
+	Namespace, Workload, Window string
+}
+
+// Render fills a rollout query template.
+func (t QueryTarget) Render(text string) (string, error) {
+	tmpl, err := template.New("query").Option("missingkey=error").Parse(text)
+	if err != nil {
+		return "", err
+	}
+	var b bytes.Buffer
+	err = tmpl.Execute(&b, t)
+	return b.String(), err
+}
+
+// DefaultRolloutQueries read Istio's standard metrics.
+func DefaultRolloutQueries() RolloutQueries {
+	return RolloutQueries{Requests: DefaultRequestsQuery, Errors: DefaultErrorsQuery, P99: DefaultP99Query}
+}
+
+// decodeRolloutQueries fills observability.rolloutQueries from the defaults
+// and checks that each template renders.
+func decodeRolloutQueries(raw *RolloutQueries, at string, p *problems) RolloutQueries {
+	q := DefaultRolloutQueries()
+	if raw == nil {
+		return q
+	}
+	sample := QueryTarget{Namespace: "ns", Workload: "w", Window: "60s"}
+	for _, f := range []struct {
+		key  string
+		text string
+		into *string
+	}{{"requests", raw.Requests, &q.Requests}, {"errors", raw.Errors, &q.Errors}, {"p99", raw.P99, &q.P99}} {
+		if f.text == "" {
+			continue
+		}
+		if _, err := sample.Render(f.text); err != nil {
+			p.add(at+"."+f.key, "is not a query template ({{.Namespace}}, {{.Workload}}, {{.Window}}): %v", err)
+		}
+		*f.into = f.text
+	}
+	return q
 }

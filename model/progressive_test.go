@@ -86,3 +86,31 @@ func TestProgressive_BadConfigIsNamed(t *testing.T) {
 		})
 	}
 }
+
+func TestRolloutQueries_DefaultsAndTemplates(t *testing.T) {
+	decode := func(observability map[string]any) (*Platform, error) {
+		f := validFixture()
+		f.observability = observability
+		return Decode(f.raw(t), projectDir(t))
+	}
+	p, err := decode(map[string]any{"enabled": false, "prometheusUrl": "http://prometheus.istio-system:9090/"})
+	require.NoError(t, err)
+	assert.Equal(t, DefaultRolloutQueries(), p.Observability.RolloutQueries)
+	assert.Equal(t, "http://prometheus.istio-system:9090", p.Observability.PrometheusURL)
+
+	custom := `sum(increase(requests_total{app="{{.Workload}}",ns="{{.Namespace}}"}[{{.Window}}]))`
+	p, err = decode(map[string]any{"enabled": false, "rolloutQueries": map[string]any{"requests": custom}})
+	require.NoError(t, err)
+	assert.Equal(t, custom, p.Observability.RolloutQueries.Requests)
+	assert.Equal(t, DefaultErrorsQuery, p.Observability.RolloutQueries.Errors, "the others keep their defaults")
+	rendered, err := QueryTarget{Namespace: "shop", Workload: "api-canary", Window: "60s"}.Render(custom)
+	require.NoError(t, err)
+	assert.Equal(t, `sum(increase(requests_total{app="api-canary",ns="shop"}[60s]))`, rendered)
+
+	_, err = decode(map[string]any{"enabled": false, "prometheusUrl": "prometheus:9090",
+		"rolloutQueries": map[string]any{"p99": `histogram_quantile(0.99, x{pod="{{.Pod}}"})`, "errors": `{{.Workload`}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "cloudnative:observability.prometheusUrl: must be an http or https URL")
+	assert.Contains(t, err.Error(), "cloudnative:observability.rolloutQueries.p99: is not a query template")
+	assert.Contains(t, err.Error(), "cloudnative:observability.rolloutQueries.errors: is not a query template")
+}

@@ -111,13 +111,14 @@ type rawApp struct {
 }
 
 type rawObservability struct {
-	Enabled                *bool    `json:"enabled"`
-	ManifestDir            string   `json:"manifestDir"`
-	Version                string   `json:"version"`
-	Addons                 []string `json:"addons"`
-	TracingSamplingPercent *float64 `json:"tracingSamplingPercent"`
-	Size                   string   `json:"size"`
-	PrometheusURL          string   `json:"prometheusUrl"`
+	Enabled                *bool           `json:"enabled"`
+	ManifestDir            string          `json:"manifestDir"`
+	Version                string          `json:"version"`
+	Addons                 []string        `json:"addons"`
+	TracingSamplingPercent *float64        `json:"tracingSamplingPercent"`
+	Size                   string          `json:"size"`
+	PrometheusURL          string          `json:"prometheusUrl"`
+	RolloutQueries         *RolloutQueries `json:"rolloutQueries"`
 }
 
 type rawService struct {
