@@ -81,12 +81,7 @@ func RolloutPlans(p *model.Platform, deployed release.Release) []string {
 	return plans
 }
 
-func idleImage(b model.BlueGreenSettings) string {
-	if b.Idle() == model.Green {
-		return b.GreenImage
-	}
-	return b.BlueImage
-}
+func idleImage(b model.BlueGreenSettings) string { return *b.Image(b.Idle()) }
 
 // Markdown renders a preview summary, and the progressive rollouts planned.
 func Markdown(stack string, summary map[apitype.OpType]int, releaseChanges []string, rolloutPlans ...string) string {

@@ -31,6 +31,14 @@ func (b BlueGreenSettings) Idle() Colour {
 	return Blue
 }
 
+// Image is where the pair keeps a colour's image.
+func (b *BlueGreenSettings) Image(c Colour) *string {
+	if c == Green {
+		return &b.GreenImage
+	}
+	return &b.BlueImage
+}
+
 // CanarySettings run a stable and a canary track. Requests matching Match go to the
 // canary, and Weight percent of the rest.
 type CanarySettings struct {

@@ -3,8 +3,6 @@ package release
 import (
 	"fmt"
 	"strings"
-
-	"github.com/cloudnative-pac/platform/model"
 )
 
 // PinnedByDigest reports whether an image reference names its content
@@ -29,11 +27,7 @@ func (s Service) WithNewImage(image string) (Service, error) {
 		s.Canary = &c
 	case s.BlueGreen != nil:
 		b := *s.BlueGreen
-		if b.Idle() == model.Green {
-			b.GreenImage = image
-		} else {
-			b.BlueImage = image
-		}
+		*b.Image(b.Idle()) = image
 		s.BlueGreen = &b
 	default:
 		s.Image = image
