@@ -57,6 +57,7 @@ func Decode(raw Raw, projectDir string) (*Platform, error) {
 	}
 
 	checkSharedGatewayHosts(platform, &p)
+	checkCallers(platform, &p)
 
 	if err := p.err(); err != nil {
 		return nil, err
@@ -239,7 +240,10 @@ func decodeApp(raw rawApp, projectDir string, p *problems) App {
 		ConfigMapName:    orDefault(raw.ConfigMapName, DefaultConfigMapName),
 		Hosts:            raw.Hosts,
 		MTLS:             orDefault(raw.MTLS, DefaultMTLS),
+		TrustDomain:      orDefault(raw.TrustDomain, DefaultTrustDomain),
+		Egress:           decodeEgress(raw.Egress, at+".egress", p),
 	}
+	checkDNSSubdomain(p, at+".trustDomain", a.TrustDomain)
 	switch a.MTLS {
 	case "STRICT", "PERMISSIVE", "DISABLE":
 	default:
@@ -347,10 +351,12 @@ func decodeServices(raws []rawService, production bool, p *problems) []Service {
 			p.add(at+".name", "duplicate service name %q (also services[%d])", s.Name, first)
 		}
 		seen[s.Name] = i
-		if other, dup := paths[s.PathPrefix]; dup {
+		if other, dup := paths[s.PathPrefix]; dup && s.Gateway {
 			p.add(at+".pathPrefix", "%q is already routed to %s", s.PathPrefix, other)
 		}
-		paths[s.PathPrefix] = s.Name
+		if s.Gateway {
+			paths[s.PathPrefix] = s.Name
+		}
 		if production && s.Strategy == Recreate {
 			p.add(at+".strategy", "recreate takes the service down during a release and is not allowed in a production stack")
 		}

@@ -22,6 +22,9 @@ const (
 	DefaultPropertiesFile = "config/application.properties"
 	DefaultHost           = "*"
 	DefaultMTLS           = "STRICT"
+	DefaultTrustDomain    = "cluster.local"
+	DefaultEgressPort     = 443
+	DefaultEgressProtocol = "TLS"
 
 	DefaultTracingSamplingPercent = 1.0
 	DefaultAddonSize              = "small"
@@ -30,6 +33,8 @@ const (
 	DefaultServiceType = "ClusterIP"
 	DefaultReplicas    = 1
 	DefaultHealthPath  = "/health"
+	// A service is routed through the ingress gateway unless it opts out.
+	DefaultServiceGateway = true
 
 	DefaultRolloutDeadlineSeconds = 600
 	MinRolloutDeadlineSeconds     = 10
@@ -121,12 +126,16 @@ func Defaults() []Default {
 		d("app.configMapName", DefaultConfigMapName, func(p *Platform) any { return p.App.ConfigMapName }),
 		d("app.hosts", fmt.Sprintf("[%q]", DefaultHost), func(p *Platform) any { return fmt.Sprintf("%q", p.App.Hosts) }),
 		d("app.mtls", DefaultMTLS, func(p *Platform) any { return p.App.MTLS }),
+		d("app.trustDomain", DefaultTrustDomain, func(p *Platform) any { return p.App.TrustDomain }),
+		d("app.egress[].port", DefaultEgressPort, nil),
+		d("app.egress[].protocol", DefaultEgressProtocol, nil),
 		d("observability.size", DefaultAddonSize, func(p *Platform) any { return p.Observability.Size.Name }),
 		d("observability.tracingSamplingPercent", DefaultTracingSamplingPercent, func(p *Platform) any { return p.Observability.TracingSamplingPercent }),
 		d("services[].port", DefaultServicePort, func(p *Platform) any { return svc(p).Port }),
 		d("services[].serviceType", DefaultServiceType, func(p *Platform) any { return svc(p).ServiceType }),
 		d("services[].replicas", DefaultReplicas, nil), // autoscaled in the check's config
 		d("services[].healthPath", DefaultHealthPath, func(p *Platform) any { return svc(p).HealthPath }),
+		d("services[].gateway", DefaultServiceGateway, func(p *Platform) any { return svc(p).Gateway }),
 		d("services[].rolloutDeadlineSeconds", DefaultRolloutDeadlineSeconds, func(p *Platform) any { return svc(p).RolloutDeadlineSeconds }),
 		d("services[].resources.cpuRequest", DefaultCPURequest, func(p *Platform) any { return svc(p).Resources.CPURequest }),
 		d("services[].resources.memoryRequest", DefaultMemoryRequest, func(p *Platform) any { return svc(p).Resources.MemoryRequest }),

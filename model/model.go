@@ -155,6 +155,12 @@ type App struct {
 	// MTLS is the PeerAuthentication mode of the namespace: STRICT, PERMISSIVE
 	// or DISABLE.
 	MTLS string
+	// TrustDomain is the mesh's SPIFFE trust domain: principals are
+	// <trustDomain>/ns/<namespace>/sa/<serviceAccount>.
+	TrustDomain string
+	// Egress are the hosts outside the mesh the application may reach; the
+	// namespace's sidecars reach nothing else off the registry.
+	Egress []ExternalHost
 }
 
 // MutualTLS reports whether clients must use Istio's mTLS to the namespace.
@@ -196,6 +202,16 @@ type Service struct {
 	Progressive *Progressive
 	// SessionAffinity, when set, hashes each client to one pod.
 	SessionAffinity *SessionAffinity
+
+	// Gateway is whether the ingress gateway routes PathPrefix to the
+	// service (and so may call it).
+	Gateway bool
+	// Callers may call the service; with the namespace's authorization on,
+	// nobody else may (the ingress gateway, when Gateway is set, is added).
+	Callers []Caller
+	// Identity, when set, binds the service's ServiceAccount to a cloud
+	// identity.
+	Identity *CloudIdentity
 }
 
 // Resources are the container's requests and limits, as Kubernetes quantities.

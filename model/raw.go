@@ -102,12 +102,14 @@ type rawGateway struct {
 }
 
 type rawApp struct {
-	Namespace        string   `json:"namespace"`
-	SidecarInjection *bool    `json:"sidecarInjection"`
-	ConfigMapName    string   `json:"configMapName"`
-	PropertiesFile   string   `json:"propertiesFile"`
-	Hosts            []string `json:"hosts"`
-	MTLS             string   `json:"mtls"`
+	Namespace        string            `json:"namespace"`
+	SidecarInjection *bool             `json:"sidecarInjection"`
+	ConfigMapName    string            `json:"configMapName"`
+	PropertiesFile   string            `json:"propertiesFile"`
+	Hosts            []string          `json:"hosts"`
+	MTLS             string            `json:"mtls"`
+	TrustDomain      string            `json:"trustDomain"`
+	Egress           []rawExternalHost `json:"egress"`
 }
 
 type rawObservability struct {
@@ -142,6 +144,9 @@ type rawService struct {
 	canaryKeys  map[string]bool
 	Progressive *rawProgressive     `json:"progressive"`
 	Affinity    *rawSessionAffinity `json:"sessionAffinity"`
+	Gateway     *bool               `json:"gateway"`
+	Callers     []rawCaller         `json:"callers"`
+	Identity    *rawCloudIdentity   `json:"identity"`
 }
 
 type rawRoutes struct {

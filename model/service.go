@@ -93,6 +93,12 @@ func decodeService(raw rawService, at string, p *problems) Service {
 	}
 	s.Progressive = decodeProgressive(raw.Progressive, s.Strategy, at+".progressive", p)
 	s.SessionAffinity = decodeSessionAffinity(raw.Affinity, at+".sessionAffinity", p)
+	s.Gateway = boolOr(raw.Gateway, DefaultServiceGateway)
+	if !s.Gateway && raw.PathPrefix != "" {
+		p.add(at+".pathPrefix", "routes through the ingress gateway, but gateway is false")
+	}
+	s.Callers = decodeCallers(raw.Callers, at+".callers", p)
+	s.Identity = decodeCloudIdentity(raw.Identity, at+".identity", p)
 	return s
 }
 

@@ -3,7 +3,10 @@
 // so treat any change as a migration.
 package names
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Track names label the pods of each version a strategy runs (label "version").
 const (
@@ -73,3 +76,40 @@ const SkipAwaitAnnotation = "pulumi.com/skipAwait"
 // WaitForAnnotation replaces the provider's own readiness check of an object
 // with conditions on its status (JSONPath expressions, as kubectl wait takes).
 const WaitForAnnotation = "pulumi.com/waitFor"
+
+// ServiceAccount names the ServiceAccount every track of a service runs as: its
+// identity in the mesh (principal <trust domain>/ns/<namespace>/sa/<name>).
+func ServiceAccount(service string) string { return service }
+
+// IngressGatewayServiceAccount is the ServiceAccount the gateway chart gives
+// its pods: the release's name.
+const IngressGatewayServiceAccount = IngressGatewayRelease
+
+// Principal is the mesh identity of a ServiceAccount, as Istio's
+// authorization matches it.
+func Principal(trustDomain, namespace, serviceAccount string) string {
+	return fmt.Sprintf("%s/ns/%s/sa/%s", trustDomain, namespace, serviceAccount)
+}
+
+// DenyByDefaultPolicy names the namespace-wide AuthorizationPolicy that allows
+// nothing: only a service's own ALLOW policy opens it, to its callers.
+const DenyByDefaultPolicy = "deny-by-default"
+
+// AuthorizationPolicy names the ALLOW policy of a service's callers.
+func AuthorizationPolicy(service string) string { return service + "-callers" }
+
+// NamespaceSidecar names the namespace's Sidecar (Istio reads the one without
+// a workload selector as the namespace's default).
+const NamespaceSidecar = "default"
+
+// EgressServiceEntry names the ServiceEntry of a declared external host and
+// port ("*.example.com", 443 → egress-wildcard.example.com-443).
+func EgressServiceEntry(host string, port int) string {
+	if rest, ok := strings.CutPrefix(host, "*."); ok {
+		host = "wildcard." + rest
+	}
+	return fmt.Sprintf("egress-%s-%d", host, port)
+}
+
+// EgressNetworkPolicy names the namespace's default-deny egress NetworkPolicy.
+const EgressNetworkPolicy = "egress-baseline"

@@ -20,7 +20,8 @@ func installMesh(ctx *pulumi.Context, platform *model.Platform, onCluster pulumi
 		tracing = &mesh.TracingProvider{Name: observability.TracingProvider,
 			Service: observability.TracingCollector(platform.Istio.Namespace), Port: observability.TracingCollectorPort}
 	}
-	istio, err = mesh.NewIstio(ctx, "istio", &mesh.IstioArgs{Config: platform.Istio, Tracing: tracing, Placement: platform.Scheduling.Platform}, onCluster)
+	istio, err = mesh.NewIstio(ctx, "istio", &mesh.IstioArgs{Config: platform.Istio, Tracing: tracing, Placement: platform.Scheduling.Platform,
+		TrustDomain: platform.App.TrustDomain}, onCluster)
 	if err != nil {
 		return nil, nil, nil, err
 	}

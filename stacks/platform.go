@@ -10,6 +10,7 @@ import (
 	"github.com/cloudnative-pac/platform/components/appenv"
 	"github.com/cloudnative-pac/platform/components/routing"
 	"github.com/cloudnative-pac/platform/components/workload"
+	"github.com/cloudnative-pac/platform/components/zerotrust"
 	"github.com/cloudnative-pac/platform/model"
 	"github.com/cloudnative-pac/platform/release"
 	"github.com/cloudnative-pac/platform/strategy"
@@ -55,6 +56,17 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 	}
 	afterEnv := append(crds, env)
 
+	// Who may call whom: Istio's authorization and the namespace's egress.
+	// Routes wait for it; each service's own NetworkPolicy comes with its pods.
+	trust, err := zerotrust.New(ctx, "zero-trust", &zerotrust.Args{
+		App: platform.App, Services: platform.Services, Namespace: env.Namespace,
+		IstioNamespace: platform.Istio.Namespace, GatewayNamespace: platform.Istio.Gateway.Namespace,
+	}, onCluster, pulumi.DependsOn(crds))
+	if err != nil {
+		return err
+	}
+	afterEnv = append(afterEnv, trust)
+
 	namespace := platform.App.Namespace
 	ingress, err := routing.NewIngress(ctx, "ingress", &routing.IngressArgs{Namespace: namespace, Hosts: platform.App.Hosts},
 		onCluster, pulumi.DependsOn(afterEnv))
@@ -80,7 +92,10 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 			ConfigChecksum:  env.ConfigChecksum,
 			Images:          builtImages,
 			Placement:       platform.Scheduling.Workloads,
-			Callers:         workload.Callers{GatewayNamespace: platform.Istio.Gateway.Namespace, IstioNamespace: platform.Istio.Namespace},
+			Network: zerotrust.Network{
+				App: platform.App, IstioNamespace: platform.Istio.Namespace, GatewayNamespace: platform.Istio.Gateway.Namespace,
+				Callees: platform.Callees(svc.Name),
+			},
 		}, onCluster)
 		if err != nil {
 			return err
@@ -88,7 +103,7 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 	}
 
 	services := pulumi.Map{}
-	ingressRoutes := make([]routing.IngressRoute, len(platform.Services))
+	var ingressRoutes []routing.IngressRoute
 	var rules []pulumi.Resource
 	for i, svc := range platform.Services {
 		// Routes change only once the tracks they send traffic to have rolled out:
@@ -103,7 +118,9 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 			return fmt.Errorf("service %s: routes: %w", svc.Name, err)
 		}
 		rules = append(rules, routes.DestinationRule, workloads[i])
-		ingressRoutes[i] = routing.IngressRoute{Service: svc, Plan: plans[i]}
+		if svc.Gateway {
+			ingressRoutes = append(ingressRoutes, routing.IngressRoute{Service: svc, Plan: plans[i]})
+		}
 		services[svc.Name] = serviceOutput(plans[i])
 	}
 	_, err = routing.NewIngressRoutes(ctx, "ingress-routes", &routing.IngressRoutesArgs{

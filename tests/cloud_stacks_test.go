@@ -20,10 +20,13 @@ var cloudTargets = map[string]struct {
 	plugin    string
 	pkg       string
 	provider  string
+	// identity is the annotation binding a ServiceAccount to the cloud's
+	// workload identity.
+	identity string
 }{
-	"gke": {[]string{"gcp:container/cluster:Cluster", "gcp:container/nodePool:NodePool"}, "gke-gcloud-auth-plugin", "gcp", "gcp"},
-	"eks": {[]string{"aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup"}, "aws", "aws", "aws"},
-	"aks": {[]string{"azure-native:resources:ResourceGroup", "azure-native:containerservice:ManagedCluster"}, "kubelogin", "azure-native", "azure"},
+	"gke": {[]string{"gcp:container/cluster:Cluster", "gcp:container/nodePool:NodePool"}, "gke-gcloud-auth-plugin", "gcp", "gcp", "iam.gke.io/gcp-service-account"},
+	"eks": {[]string{"aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup"}, "aws", "aws", "aws", "eks.amazonaws.com/role-arn"},
+	"aks": {[]string{"azure-native:resources:ResourceGroup", "azure-native:containerservice:ManagedCluster"}, "kubelogin", "azure-native", "azure", "azure.workload.identity/client-id"},
 }
 
 // cloudStacks returns the committed stacks on a cloud target, by kind.
@@ -83,6 +86,19 @@ func TestCloudStacks_ClusterFeedsThePlatform(t *testing.T) {
 				require.NotNil(t, rest.ExecProvider)
 				assert.Equal(t, target.plugin, rest.ExecProvider.Command)
 				assert.Contains(t, providers[0].Inputs["clusterIdentifier"].StringValue(), kind+"/")
+
+				// Each service runs as its own ServiceAccount; the one the stack
+				// binds to a cloud identity carries the cloud's annotation.
+				accounts := mocks.OfType("kubernetes:core/v1:ServiceAccount")
+				services, _ := cfg["cloudnative:services"].([]any)
+				require.Len(t, accounts, len(services), "one ServiceAccount per service")
+				bound := 0
+				for _, sa := range accounts {
+					if sa.Field("metadata", "annotations", target.identity) != nil {
+						bound++
+					}
+				}
+				assert.Equal(t, 1, bound, "java-service's identity is bound with %s", target.identity)
 			})
 		}
 	}

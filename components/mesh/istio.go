@@ -25,6 +25,9 @@ type IstioArgs struct {
 	Tracing *TracingProvider
 	// Placement is where istiod and the ingress gateway may run.
 	Placement model.Placement
+	// TrustDomain is the mesh's SPIFFE trust domain, which the application's
+	// authorization names its callers in.
+	TrustDomain string
 }
 
 // TracingProvider is a mesh-config extension provider for traces.
@@ -86,7 +89,7 @@ func NewIstio(ctx *pulumi.Context, name string, args *IstioArgs, opts ...pulumi.
 		return nil, err
 	}
 	m.Istiod, err = release(ctx, name+"-istiod", cfg, istiodChart, "istiod", system.Metadata.Name().Elem(),
-		withPlacement(istiodValues(args.Tracing), args.Placement), child, pulumi.DependsOn([]pulumi.Resource{m.Base}))
+		withPlacement(istiodValues(args.Tracing, args.TrustDomain), args.Placement), child, pulumi.DependsOn([]pulumi.Resource{m.Base}))
 	if err != nil {
 		return nil, err
 	}
@@ -115,17 +118,26 @@ func withPlacement(values pulumi.Map, p model.Placement) pulumi.Map {
 	return values
 }
 
-func istiodValues(tracing *TracingProvider) pulumi.Map {
-	if tracing == nil {
+// istiodValues set the mesh config the program relies on. Istio's own default
+// trust domain is left unsaid, so stacks that keep it keep their values.
+func istiodValues(tracing *TracingProvider, trustDomain string) pulumi.Map {
+	meshConfig := pulumi.Map{}
+	if tracing != nil {
+		meshConfig["extensionProviders"] = pulumi.Array{pulumi.Map{
+			"name": pulumi.String(tracing.Name),
+			"opentelemetry": pulumi.Map{
+				"service": pulumi.String(tracing.Service),
+				"port":    pulumi.Int(tracing.Port),
+			},
+		}}
+	}
+	if trustDomain != "" && trustDomain != model.DefaultTrustDomain {
+		meshConfig["trustDomain"] = pulumi.String(trustDomain)
+	}
+	if len(meshConfig) == 0 {
 		return pulumi.Map{}
 	}
-	return pulumi.Map{"meshConfig": pulumi.Map{"extensionProviders": pulumi.Array{pulumi.Map{
-		"name": pulumi.String(tracing.Name),
-		"opentelemetry": pulumi.Map{
-			"service": pulumi.String(tracing.Service),
-			"port":    pulumi.Int(tracing.Port),
-		},
-	}}}}
+	return pulumi.Map{"meshConfig": meshConfig}
 }
 
 func namespace(ctx *pulumi.Context, resourceName, namespaceName string, labels pulumi.StringMap, opts ...pulumi.ResourceOption) (*corev1.Namespace, error) {

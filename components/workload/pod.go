@@ -38,9 +38,16 @@ const (
 	terminationGraceSeconds = 30
 )
 
-func deploymentSpec(args *Args, track strategy.Track) *appsv1.DeploymentSpecArgs {
+func deploymentSpec(args *Args, track strategy.Track, serviceAccount pulumi.StringInput) *appsv1.DeploymentSpecArgs {
 	svc := args.Service
 	labels := podLabels(svc.Name, track.Name)
+	templateLabels := pulumi.StringMap{}
+	for k, v := range labels {
+		templateLabels[k] = v
+	}
+	for k, v := range identityPodLabels(svc.Identity) {
+		templateLabels[k] = pulumi.String(v)
+	}
 	spec := &appsv1.DeploymentSpecArgs{
 		MinReadySeconds:         pulumi.Int(track.Rollout.MinReadySeconds),
 		ProgressDeadlineSeconds: pulumi.Int(svc.RolloutDeadlineSeconds),
@@ -48,11 +55,12 @@ func deploymentSpec(args *Args, track strategy.Track) *appsv1.DeploymentSpecArgs
 		Strategy:                rolloutStrategy(track.Rollout),
 		Template: &corev1.PodTemplateSpecArgs{
 			Metadata: &metav1.ObjectMetaArgs{
-				Labels:      labels,
+				Labels:      templateLabels,
 				Annotations: pulumi.StringMap{ConfigChecksumAnnotation: pulumi.String(args.ConfigChecksum)},
 			},
 			Spec: &corev1.PodSpecArgs{
 				TerminationGracePeriodSeconds: pulumi.Int(terminationGraceSeconds),
+				ServiceAccountName:            serviceAccount,
 				// The services never call the Kubernetes API: no token in their pods.
 				AutomountServiceAccountToken: pulumi.Bool(false),
 				SecurityContext: &corev1.PodSecurityContextArgs{

@@ -13,6 +13,7 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/cloudnative-pac/platform/components/zerotrust"
 	"github.com/cloudnative-pac/platform/model"
 	"github.com/cloudnative-pac/platform/names"
 	"github.com/cloudnative-pac/platform/strategy"
@@ -42,8 +43,9 @@ type Args struct {
 	Images []pulumi.Resource
 	// Placement is where the pods may run (node selector, tolerations).
 	Placement model.Placement
-	// Callers may reach the pods; every other connection is refused.
-	Callers Callers
+	// Network says who may reach the pods and what they may reach; every
+	// other connection is refused.
+	Network zerotrust.Network
 }
 
 // Workload is a service's Deployments and Services.
@@ -64,6 +66,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	svc := args.Service
 
+	// The pods run as it, so it exists before them.
+	account, err := serviceAccount(ctx, name, args, pulumi.Parent(w))
+	if err != nil {
+		return nil, err
+	}
 	deploymentNames := pulumi.StringMap{}
 	for _, track := range args.Plan.Tracks {
 		d, err := appsv1.NewDeployment(ctx, names.Deployment(name, track.Name), &appsv1.DeploymentArgs{
@@ -73,7 +80,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 				Labels:      podLabels(svc.Name, track.Name),
 				Annotations: awaitAnnotations(svc, track),
 			},
-			Spec: deploymentSpec(args, track),
+			Spec: deploymentSpec(args, track, account.Metadata.Name().Elem()),
 		}, pulumi.Parent(w), pulumi.DependsOn(args.Images), rolloutTimeout(svc))
 		if err != nil {
 			return nil, fmt.Errorf("service %s: deployment %s: %w", svc.Name, track.Name, err)
@@ -88,12 +95,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := networkPolicy(ctx, name, args, pulumi.Parent(w)); err != nil {
 		return nil, err
 	}
-	var err error
 	w.Service, err = newService(ctx, name, names.Service(svc.Name), args, selector(svc.Name, args.Plan.ServiceTracks), pulumi.Parent(w))
 	if err != nil {
 		return nil, err
 	}
-	outputs := pulumi.Map{"deployments": deploymentNames, "service": w.Service.Metadata.Name().Elem()}
+	outputs := pulumi.Map{"deployments": deploymentNames, "service": w.Service.Metadata.Name().Elem(), "serviceAccount": account.Metadata.Name().Elem()}
 	if args.Plan.PreviewTrack != "" {
 		w.Preview, err = newService(ctx, names.PreviewService(name), names.PreviewService(svc.Name), args,
 			selector(svc.Name, []string{args.Plan.PreviewTrack}), pulumi.Parent(w))

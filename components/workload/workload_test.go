@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cloudnative-pac/platform/components/zerotrust"
 	"github.com/cloudnative-pac/platform/internal/mocktest"
 	"github.com/cloudnative-pac/platform/model"
 	"github.com/cloudnative-pac/platform/strategy"
@@ -34,14 +35,23 @@ func service(s model.Strategy) model.Service {
 	return svc
 }
 
+// strictApp is an application namespace under STRICT mTLS: callers are told
+// apart, and only declared ones get in.
+var strictApp = model.App{Namespace: "shop", MTLS: "STRICT", TrustDomain: "cluster.local"}
+
 func deploy(t *testing.T, svc model.Service) *mocktest.Mocks {
+	t.Helper()
+	return deployIn(t, svc, zerotrust.Network{App: strictApp, GatewayNamespace: "istio-ingress", IstioNamespace: "istio-system"})
+}
+
+func deployIn(t *testing.T, svc model.Service, network zerotrust.Network) *mocktest.Mocks {
 	t.Helper()
 	plan, err := strategy.For(svc)
 	require.NoError(t, err)
 	return mocktest.OnProvider(t, func(ctx *pulumi.Context, onCluster pulumi.ResourceOption) error {
 		_, err := New(ctx, svc.Name, &Args{Service: svc, Plan: plan, Namespace: pulumi.String("shop"),
 			ConfigMap: pulumi.String("cloudnative-config"), ConfigMountPath: "/config", ConfigChecksum: "abc123",
-			Callers: Callers{GatewayNamespace: "istio-ingress", IstioNamespace: "istio-system"}},
+			Network: network},
 			onCluster)
 		return err
 	})
@@ -251,23 +261,99 @@ func TestWorkload_RecreateIsAwaitedUntilTheNewPodsAreAvailable(t *testing.T) {
 	assert.Nil(t, ramped.Field("metadata", "annotations"), "a rolling update keeps the provider's own check")
 }
 
+const networkPolicyType = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+
 func TestWorkload_NetworkPolicyAdmitsOnlyTheCallers(t *testing.T) {
-	np := deploy(t, service(model.BlueGreen)).Get(t, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "web")
+	web := service(model.BlueGreen)
+	web.Gateway = true
+	web.Callers = []model.Caller{{Service: "shop-frontend"}, {Namespace: "monitoring", ServiceAccount: "prober"}}
+	np := deploy(t, web).Get(t, networkPolicyType, "web")
 	assert.Equal(t, map[string]any{"app": "web"}, np.Field("spec", "podSelector", "matchLabels"), "every track of the service")
-	assert.Equal(t, []any{"Ingress"}, np.Field("spec", "policyTypes"))
+	assert.Equal(t, []any{"Ingress", "Egress"}, np.Field("spec", "policyTypes"))
 	assert.Equal(t, []any{
-		map[string]any{"podSelector": map[string]any{}},
+		map[string]any{"podSelector": map[string]any{"matchLabels": map[string]any{"app": "shop-frontend"}}},
+		map[string]any{"namespaceSelector": map[string]any{"matchLabels": map[string]any{"kubernetes.io/metadata.name": "monitoring"}}},
 		map[string]any{
 			"namespaceSelector": map[string]any{"matchLabels": map[string]any{"kubernetes.io/metadata.name": "istio-ingress"}},
 			"podSelector":       map[string]any{"matchLabels": map[string]any{"app": "istio-ingressgateway"}},
 		},
-	}, np.Field("spec", "ingress", 0, "from"), "the namespace's pods and the ingress gateway, nothing else")
+	}, np.Field("spec", "ingress", 0, "from"), "its callers and the ingress gateway, nothing else")
 	assert.Equal(t, []any{map[string]any{"protocol": "TCP", "port": float64(8080)}}, np.Field("spec", "ingress", 0, "ports"))
 	assert.Equal(t, "istio-system", np.Field("spec", "ingress", 1, "from", 0, "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"))
 	assert.Equal(t, []any{map[string]any{"protocol": "TCP", "port": float64(15020)}}, np.Field("spec", "ingress", 1, "ports"), "Prometheus scrapes the merged metrics")
+	assert.Nil(t, np.Field("spec", "egress"), "it calls nobody: no connection out but the namespace's baseline")
 
-	nodePort := service(model.Ramped)
-	nodePort.ServiceType = "NodePort"
-	np = deploy(t, nodePort).Get(t, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "web")
-	assert.Equal(t, "0.0.0.0/0", np.Field("spec", "ingress", 0, "from", 2, "ipBlock", "cidr"), "a NodePort is for callers outside the cluster")
+	t.Run("kept off the gateway, called by nobody", func(t *testing.T) {
+		alone := service(model.Ramped)
+		np := deploy(t, alone).Get(t, networkPolicyType, "web")
+		require.Len(t, np.Field("spec", "ingress").([]any), 1, "no rule admits anybody to the service's port")
+		assert.Equal(t, []any{map[string]any{"protocol": "TCP", "port": float64(15020)}}, np.Field("spec", "ingress", 0, "ports"))
+	})
+	t.Run("a NodePort stays open to clients outside", func(t *testing.T) {
+		nodePort := service(model.Ramped)
+		nodePort.ServiceType = "NodePort"
+		np := deploy(t, nodePort).Get(t, networkPolicyType, "web")
+		assert.Equal(t, "0.0.0.0/0", np.Field("spec", "ingress", 0, "from", 0, "ipBlock", "cidr"))
+	})
+	t.Run("its callees' pods are reachable", func(t *testing.T) {
+		np := deployIn(t, service(model.Ramped), zerotrust.Network{App: strictApp, GatewayNamespace: "istio-ingress", IstioNamespace: "istio-system",
+			Callees: []model.Service{{Name: "orders", TargetPort: 9090}}}).Get(t, networkPolicyType, "web")
+		assert.Equal(t, []any{map[string]any{
+			"to":    []any{map[string]any{"podSelector": map[string]any{"matchLabels": map[string]any{"app": "orders"}}}},
+			"ports": []any{map[string]any{"protocol": "TCP", "port": float64(9090)}},
+		}}, np.Field("spec", "egress"))
+	})
+	t.Run("without STRICT mTLS the namespace's pods stay callers", func(t *testing.T) {
+		permissive := strictApp
+		permissive.MTLS = "PERMISSIVE"
+		np := deployIn(t, service(model.Ramped), zerotrust.Network{App: permissive, GatewayNamespace: "istio-ingress", IstioNamespace: "istio-system"}).Get(t, networkPolicyType, "web")
+		assert.Equal(t, map[string]any{"podSelector": map[string]any{}}, np.Field("spec", "ingress", 0, "from", 0))
+	})
+}
+
+func TestWorkload_OwnServiceAccountPerService(t *testing.T) {
+	mocks := deploy(t, service(model.Canary))
+	sa := mocks.Get(t, "kubernetes:core/v1:ServiceAccount", "web")
+	assert.Equal(t, "web", sa.Field("metadata", "name"))
+	assert.Equal(t, false, sa.Field("automountServiceAccountToken"))
+	deployments := mocks.OfType(deploymentType)
+	require.Len(t, deployments, 2)
+	for _, d := range deployments {
+		assert.Equal(t, "web", d.Field("spec", "template", "spec", "serviceAccountName"), "%s runs as the service's own account", d.Name)
+		assert.Equal(t, false, d.Field("spec", "template", "spec", "automountServiceAccountToken"))
+	}
+}
+
+func TestWorkload_CloudIdentityPerCloud(t *testing.T) {
+	cases := []struct {
+		name       string
+		identity   model.CloudIdentity
+		annotation map[string]any
+		podLabel   string
+	}{
+		{"gke", model.CloudIdentity{GCPServiceAccount: "web@shop-project.iam.gserviceaccount.com"},
+			map[string]any{"iam.gke.io/gcp-service-account": "web@shop-project.iam.gserviceaccount.com"}, ""},
+		{"eks", model.CloudIdentity{AWSRoleARN: "arn:aws:iam::123456789012:role/web"},
+			map[string]any{"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/web"}, ""},
+		{"aks", model.CloudIdentity{AzureClientID: "0b5b2a55-3c2e-4a3c-9a55-1f3e6c1d2b3a"},
+			map[string]any{"azure.workload.identity/client-id": "0b5b2a55-3c2e-4a3c-9a55-1f3e6c1d2b3a"}, "azure.workload.identity/use"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			svc := service(model.BlueGreen)
+			svc.Identity = &tc.identity
+			mocks := deploy(t, svc)
+			assert.Equal(t, tc.annotation, mocks.Get(t, "kubernetes:core/v1:ServiceAccount", "web").Field("metadata", "annotations"))
+			for _, d := range mocks.OfType(deploymentType) {
+				labels := d.Field("spec", "template", "metadata", "labels").(map[string]any)
+				selector := d.Field("spec", "selector", "matchLabels").(map[string]any)
+				assert.NotContains(t, selector, "azure.workload.identity/use", "a live Deployment's selector never changes")
+				if tc.podLabel != "" {
+					assert.Equal(t, "true", labels[tc.podLabel], "%s: AKS injects the token only into labelled pods", d.Name)
+				} else {
+					assert.Equal(t, selector, labels)
+				}
+			}
+		})
+	}
 }

@@ -24,6 +24,12 @@ type Case struct {
 	MTLSMode string `json:"mtlsMode"`
 	// MutualTLS is whether clients use Istio's mTLS to the namespace's services.
 	MutualTLS bool `json:"mutualTLS"`
+	// Authorization is whether the namespace denies every caller not declared.
+	Authorization bool   `json:"authorization"`
+	TrustDomain   string `json:"trustDomain"`
+	// ExternalHosts are the hosts off the mesh the namespace may reach; its
+	// sidecars reach no other.
+	ExternalHosts []ExternalHost `json:"externalHosts"`
 
 	// Objects are the Kubernetes objects the program registered (Istio config,
 	// Services, Deployments, ...), as the Kubernetes provider would send them.
@@ -53,6 +59,31 @@ type Service struct {
 	// Affinity, when set, is the session affinity of every route to it.
 	Affinity *Affinity `json:"affinity,omitempty"`
 	Traffic  Traffic   `json:"traffic"`
+	// TargetPort is where its pods listen (the inbound listener's port).
+	TargetPort int `json:"targetPort"`
+	// Gateway is whether the ingress gateway routes to it, and so may call it.
+	Gateway bool `json:"gateway"`
+	// Callers are the workloads declared as its callers, as the stack says
+	// them: Istio's RBAC for its pods must allow exactly their identities
+	// (and the gateway's).
+	Callers []Caller `json:"callers"`
+}
+
+// Caller is a declared caller: a service of the case (Service) or a workload
+// of another namespace.
+type Caller struct {
+	Service        string   `json:"service,omitempty"`
+	Namespace      string   `json:"namespace,omitempty"`
+	ServiceAccount string   `json:"serviceAccount,omitempty"`
+	Methods        []string `json:"methods,omitempty"`
+	PathPrefixes   []string `json:"pathPrefixes,omitempty"`
+}
+
+// ExternalHost is a declared host off the mesh.
+type ExternalHost struct {
+	Host     string `json:"host"`
+	Port     int    `json:"port"`
+	Protocol string `json:"protocol"`
 }
 
 // Route is one planned route.

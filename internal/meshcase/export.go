@@ -56,6 +56,12 @@ func Export(name string, projectDir string, cfg mocktest.Config, secretKeys ...s
 		Hosts:            platform.App.Hosts,
 		MTLSMode:         platform.App.MTLS,
 		MutualTLS:        platform.App.MutualTLS(),
+		Authorization:    platform.App.Authorization(),
+		TrustDomain:      platform.App.TrustDomain,
+		ExternalHosts:    []ExternalHost{},
+	}
+	for _, h := range platform.App.Egress {
+		c.ExternalHosts = append(c.ExternalHosts, ExternalHost{Host: h.Host, Port: h.Port, Protocol: h.Protocol})
 	}
 	for _, r := range mocks.Resources() {
 		if r.Read || notObjects[r.Type] || !strings.HasPrefix(r.Type, "kubernetes:") {
@@ -96,6 +102,9 @@ func service(svc model.Service, namespace string, plan strategy.Plan) Service {
 			PerTryTimeoutSecs: svc.Routes.PerTryTimeoutSeconds,
 			RetryOn:           svc.Routes.RetryOn,
 		},
+		TargetPort: svc.TargetPort,
+		Gateway:    svc.Gateway,
+		Callers:    []Caller{},
 		Traffic: Traffic{
 			MaxConnections:          svc.Traffic.MaxConnections,
 			MaxPendingRequests:      svc.Traffic.MaxPendingRequests,
@@ -105,6 +114,9 @@ func service(svc model.Service, namespace string, plan strategy.Plan) Service {
 			BaseEjectionSeconds:     svc.Traffic.BaseEjectionSeconds,
 			MaxEjectionPercent:      svc.Traffic.MaxEjectionPercent,
 		},
+	}
+	for _, c := range svc.Callers {
+		out.Callers = append(out.Callers, Caller{Service: c.Service, Namespace: c.Namespace, ServiceAccount: c.ServiceAccount, Methods: c.Methods, PathPrefixes: c.PathPrefixes})
 	}
 	for _, r := range plan.Routes {
 		route := Route{Match: match(r.Match)}

@@ -122,8 +122,70 @@ func Generate(seed int64, index int) mocktest.Config {
 		}
 		services = append(services, svc)
 	}
+	drawZeroTrust(seed, index, app, services)
 	cfg["cloudnative:services"] = services
 	return cfg
+}
+
+var (
+	trustDomains  = []string{"cluster.local", "example.test"}
+	externalHosts = []string{"api.example.test", "*.storage.example.test", "payments.example.test"}
+	egressPorts   = map[int]string{443: "TLS", 8443: "HTTPS", 80: "HTTP", 5432: "TCP"}
+	callerMethods = [][]string{{"GET"}, {"GET", "POST"}, {"DELETE"}}
+	callerPaths   = [][]string{{"/api"}, {"/orders/", "/v1/items"}}
+)
+
+// drawZeroTrust draws who may call whom — callers among the case's services
+// and from another namespace, narrowed or not, services kept off the gateway
+// — and the external hosts the namespace may reach. It draws from a source of
+// its own, so the rest of every case stays what it was before these keys.
+func drawZeroTrust(seed int64, index int, app map[string]any, services []any) {
+	r := rand.New(rand.NewSource(seed*7_000_013 + int64(index) + 1))
+	if r.Intn(3) == 0 {
+		app["trustDomain"] = trustDomains[r.Intn(len(trustDomains))]
+	}
+	var egress []any
+	for _, host := range externalHosts {
+		if r.Intn(3) == 0 {
+			ports := []int{443, 8443, 80, 5432}
+			port := ports[r.Intn(len(ports))]
+			egress = append(egress, map[string]any{"host": host, "port": port, "protocol": egressPorts[port]})
+		}
+	}
+	if egress != nil {
+		app["egress"] = egress
+	}
+	strict := app["mtls"] == "STRICT"
+	for _, raw := range services {
+		svc := raw.(map[string]any)
+		if r.Intn(5) == 0 {
+			svc["gateway"] = false
+			delete(svc, "pathPrefix")
+		}
+		if !strict {
+			continue // callers need STRICT mTLS
+		}
+		var callers []any
+		for _, other := range services {
+			if r.Intn(3) != 0 {
+				continue
+			}
+			caller := map[string]any{"service": other.(map[string]any)["name"]}
+			if r.Intn(3) == 0 {
+				caller["methods"] = anyStrings(callerMethods[r.Intn(len(callerMethods))])
+			}
+			if r.Intn(3) == 0 {
+				caller["paths"] = anyStrings(callerPaths[r.Intn(len(callerPaths))])
+			}
+			callers = append(callers, caller)
+		}
+		if r.Intn(4) == 0 {
+			callers = append(callers, map[string]any{"namespace": "team-b", "serviceAccount": "prober"})
+		}
+		if callers != nil {
+			svc["callers"] = callers
+		}
+	}
 }
 
 // mirrorPercents include the fractions and the whole, where Istio's
