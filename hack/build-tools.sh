@@ -2,7 +2,8 @@
 # Builds what the local engine and control plane need and is not built yet:
 # the pulumi CLI, the Kubernetes provider plugin, kube-apiserver,
 # kube-controller-manager, kube-scheduler, kubectl, kwok and etcd, the real
-# node's kubelet and kube-proxy, and the Prometheus the rollout tests measure with.
+# node's kubelet, kube-proxy and NetworkPolicy enforcer, and the Prometheus the
+# rollout tests measure with.
 # Each binary carries a stamp of the tools module and flags it was built from,
 # so a second run returns in seconds.
 set -euo pipefail
@@ -75,5 +76,10 @@ build etcd "-s -w" etcd go build -trimpath -ldflags "-s -w" -o "$BIN_DIR/etcd" .
 # config: no cloud's service discovery is built in.
 build prometheus "-s -w remove_all_sd" prometheus go build -trimpath -tags remove_all_sd -ldflags "-s -w" \
   -o "$BIN_DIR/prometheus" github.com/prometheus/prometheus/cmd/prometheus
+
+# The real node's NetworkPolicy enforcer (SIG Network's reference one); static,
+# so it runs in the node's private mount namespace whatever the host has.
+build netpol "-s -w cgo0" kube-network-policies env CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" \
+  -o "$BIN_DIR/kube-network-policies" sigs.k8s.io/kube-network-policies/cmd
 
 log "tools ready in $BIN_DIR"

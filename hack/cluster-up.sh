@@ -43,7 +43,13 @@ done
 [[ -f "$pki/sa.key" ]] || (cd "$REPO_ROOT" && go run ./hack/genkey "$pki/sa.key")
 [[ -f "$pki/token" ]] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$pki/token"
 token=$(cat "$pki/token")
-echo "$token,admin,admin,system:masters" >"$pki/tokens.csv"
+# The real node's NetworkPolicy enforcer reads pods, namespaces and policies
+# with a token of its own, bound to no more than that (hack/node-up.sh).
+[[ -f "$pki/netpol-token" ]] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$pki/netpol-token"
+{
+  echo "$token,admin,admin,system:masters"
+  echo "$(cat "$pki/netpol-token"),system:cloudnative:network-policies,cloudnative-network-policies"
+} >"$pki/tokens.csv"
 
 cat >"$kubeconfig" <<KUBECONFIG
 apiVersion: v1

@@ -38,6 +38,11 @@ REAL_NODE_POD_CIDR="198.18.128.0/24"
 # loopback, and only this machine reaches the bridge).
 REAL_NODE_IP="198.18.128.1"
 PAUSE_IMAGE="localhost/cloudnative/pause:1"
+# The netfilter queue the real node's NetworkPolicy enforcer reads new
+# connections of its pods from (one per network namespace).
+NETPOL_QUEUE="${NETPOL_QUEUE:-100}"
+# The mangle-table chain that hands those connections to it.
+NETPOL_CHAIN="CNPAC-NETPOL"
 CNI_BIN_DIR="${CNI_BIN_DIR:-/usr/lib/cni}"
 
 # Loopback ports of the local control plane.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Stops the real node and leaves nothing behind: its pods are deleted while the
 # kubelet still runs (so the runtime tears down their networks), whatever is
-# left in its cgroups is killed, then kube-proxy (its iptables rules removed),
+# left in its cgroups is killed, then the NetworkPolicy enforcer (its iptables
+# hand-off removed), kube-proxy (its iptables rules removed),
 # kubelet and containerd stop, and every mount under the node's directory goes.
 # Called by cluster-down.sh before the control plane stops.
 set -euo pipefail
@@ -37,6 +38,22 @@ for hierarchy in /sys/fs/cgroup/pids /sys/fs/cgroup/memory /sys/fs/cgroup/unifie
   [[ -d "$root" ]] || continue
   find "$root" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -9 2>/dev/null || true
 done
+
+# The NetworkPolicy enforcer's hand-off goes first (nothing is queued to a
+# reader that is gone), then the enforcer, which stops cleanly on SIGINT.
+for match in "-s $REAL_NODE_POD_CIDR" "-d $REAL_NODE_POD_CIDR"; do
+  # shellcheck disable=SC2086
+  while iptables -t mangle -D POSTROUTING $match -j "$NETPOL_CHAIN" 2>/dev/null; do :; done
+done
+iptables -t mangle -F "$NETPOL_CHAIN" 2>/dev/null || true
+iptables -t mangle -X "$NETPOL_CHAIN" 2>/dev/null || true
+if [[ -f "$node_dir/netpol.pid" ]]; then
+  pid=$(cat "$node_dir/netpol.pid")
+  kill -INT "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$node_dir/netpol.pid"
+fi
 
 if running kube-proxy; then
   stop kube-proxy

@@ -4,7 +4,8 @@
 # kube-proxy built from Kubernetes, a pause image built here, and the sample
 # services' images the committed stacks name imported into the runtime, so no
 # image is ever pulled. Pods get addresses from REAL_NODE_POD_CIDR (inside
-# 198.18.0.0/15); NodePorts answer on 127.0.0.1.
+# 198.18.0.0/15); NodePorts answer on 127.0.0.1; NetworkPolicies are enforced
+# (hack/netpol-up.sh).
 #
 # Called by cluster-up.sh once the control plane answers. When this machine
 # cannot run containers it says why and exits 3: the cluster keeps only its
@@ -22,7 +23,7 @@ cannot() { printf 'real node: %s; the cluster keeps only its simulated node\n' "
 
 # What running containers takes; each missing piece is named.
 [[ $(id -u) -eq 0 ]] || cannot "running containers needs root (containerd, kubelet, network namespaces)"
-for tool in containerd ctr runc iptables kubelet kube-proxy; do
+for tool in containerd ctr runc iptables kubelet kube-proxy kube-network-policies unshare; do
   command -v "$tool" >/dev/null || cannot "$tool is missing (make host-packages installs Debian's; make tools builds kubelet and kube-proxy)"
 done
 [[ -x "$CNI_BIN_DIR/bridge" && -x "$CNI_BIN_DIR/host-local" && -x "$CNI_BIN_DIR/loopback" ]] ||
@@ -188,5 +189,6 @@ PROXY
 start kube-proxy kube-proxy --config "$node_dir/kube-proxy.yaml"
 
 wait_for kubelet 240 kubectl --kubeconfig "$kubeconfig" wait --for=condition=Ready "node/$REAL_NODE_NAME" --timeout=1s
+bash "$REPO_ROOT/hack/netpol-up.sh"
 touch "$node_dir/ready"
 log "real node $REAL_NODE_NAME ready: pods get addresses from $REAL_NODE_POD_CIDR, NodePorts answer on 127.0.0.1"

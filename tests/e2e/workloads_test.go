@@ -28,6 +28,8 @@ func assertPlacedAndAnswering(t *testing.T, p *env) {
 	nodeDir(t)
 	for _, pod := range p.items("pods", "-n", appNS) {
 		assert.Equal(t, realNode, dig(pod, "spec", "nodeName"), "%s runs on the real node", dig(pod, "metadata", "name"))
+		assert.Equal(t, dig(pod, "metadata", "labels", "app"), dig(pod, "spec", "serviceAccountName"),
+			"%s runs as its service's own ServiceAccount: its own mesh identity", dig(pod, "metadata", "name"))
 	}
 	for _, ns := range []string{"istio-system", "istio-ingress"} {
 		for _, pod := range p.items("pods", "-n", ns) {
@@ -36,7 +38,7 @@ func assertPlacedAndAnswering(t *testing.T, p *env) {
 	}
 	for _, service := range []string{"go-service", "java-service", "html-frontend", "config-service"} {
 		np := p.get("networkpolicy", service, "-n", appNS)
-		assert.Equal(t, []any{"Ingress"}, dig(np, "spec", "policyTypes"), "%s: deny by default, accepted by the API server", service)
+		assert.Equal(t, []any{"Ingress", "Egress"}, dig(np, "spec", "policyTypes"), "%s: deny by default both ways, accepted by the API server", service)
 	}
 	client := freshClient()
 	want := map[string]string{

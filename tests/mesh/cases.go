@@ -27,6 +27,9 @@ type Case struct {
 	Hosts            []string         `json:"hosts"`
 	MTLSMode         string           `json:"mtlsMode"`
 	MutualTLS        bool             `json:"mutualTLS"`
+	Authorization    bool             `json:"authorization"`
+	TrustDomain      string           `json:"trustDomain"`
+	ExternalHosts    []ExternalHost   `json:"externalHosts"`
 	Objects          []map[string]any `json:"objects"`
 	Services         []Service        `json:"services"`
 
@@ -44,6 +47,9 @@ type Service struct {
 	Tracks         []Track  `json:"tracks"`
 	Preview        *Preview `json:"preview,omitempty"`
 	TimeoutSeconds int      `json:"timeoutSeconds"`
+	TargetPort     int      `json:"targetPort"`
+	Gateway        bool     `json:"gateway"`
+	Callers        []Caller `json:"callers"`
 	Affinity       *struct {
 		Cookie string `json:"cookie"`
 		Header string `json:"header"`
@@ -62,6 +68,22 @@ type Service struct {
 		BaseEjectionSeconds     int `json:"baseEjectionSeconds"`
 		MaxEjectionPercent      int `json:"maxEjectionPercent"`
 	} `json:"traffic"`
+}
+
+// Caller is a declared caller of a service (internal/meshcase.Caller).
+type Caller struct {
+	Service        string   `json:"service,omitempty"`
+	Namespace      string   `json:"namespace,omitempty"`
+	ServiceAccount string   `json:"serviceAccount,omitempty"`
+	Methods        []string `json:"methods,omitempty"`
+	PathPrefixes   []string `json:"pathPrefixes,omitempty"`
+}
+
+// ExternalHost is a declared host off the mesh (internal/meshcase.ExternalHost).
+type ExternalHost struct {
+	Host     string `json:"host"`
+	Port     int    `json:"port"`
+	Protocol string `json:"protocol"`
 }
 
 // Route is one planned route, in evaluation order.

@@ -304,6 +304,9 @@ func owner(c Case, path string) *Service {
 	var best *Service
 	for i := range c.Services {
 		s := &c.Services[i]
+		if !s.Gateway {
+			continue // not routed through the gateway at all
+		}
 		if strings.HasPrefix(path, s.PathPrefix) && (best == nil || len(s.PathPrefix) > len(best.PathPrefix)) {
 			best = s
 		}
@@ -317,6 +320,9 @@ func owner(c Case, path string) *Service {
 func checkIngress(t *testing.T, e *env) {
 	paths := []string{"/zz-unclaimed/x"}
 	for _, s := range e.c.Services {
+		if !s.Gateway {
+			continue
+		}
 		paths = append(paths, s.PathPrefix, s.PathPrefix+"x", strings.TrimSuffix(s.PathPrefix, "/")+"/deeper/path")
 	}
 	for _, host := range e.c.Hosts {
@@ -508,6 +514,8 @@ func TestMesh_TrafficIsThePlan(t *testing.T) {
 			checkMeshRoutes(t, e)
 			checkClusters(t, e)
 			checkEndpoints(t, e)
+			checkAuthorization(t, e)
+			checkRegistryOnlyEgress(t, e)
 		})
 	}
 }
@@ -536,7 +544,7 @@ func TestMesh_IstioAdmitsEverything(t *testing.T) {
 			}
 		}
 	}
-	for _, kind := range []string{"Gateway", "VirtualService", "DestinationRule", "PeerAuthentication", "Telemetry"} {
+	for _, kind := range []string{"Gateway", "VirtualService", "DestinationRule", "PeerAuthentication", "Telemetry", "AuthorizationPolicy", "Sidecar", "ServiceEntry"} {
 		if checked[kind] == 0 {
 			t.Errorf("no %s was checked: the cases lack objects the program makes", kind)
 		}
