@@ -166,6 +166,11 @@ func decodeEgress(raws []rawExternalHost, at string, p *problems) []ExternalHost
 		if !slices.Contains(ExternalProtocols, h.Protocol) {
 			p.add(where+".protocol", "must be one of %s, got %q", strings.Join(ExternalProtocols, ", "), h.Protocol)
 		}
+		// Plain TCP carries no host name: Envoy tells such destinations
+		// apart by address only, and a wildcard host has none to resolve.
+		if h.Protocol == "TCP" && strings.HasPrefix(h.Host, "*.") {
+			p.add(where+".protocol", "TCP carries no host name, so a wildcard host (%s) cannot be told apart from any other destination on port %d; name the host, or use TLS", h.Host, h.Port)
+		}
 		id := fmt.Sprintf("%s:%d", h.Host, h.Port)
 		if first, dup := seen[id]; dup {
 			p.add(where, "%s is already declared (egress[%d])", id, first)

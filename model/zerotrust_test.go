@@ -72,6 +72,9 @@ func TestZeroTrust_BadConfigIsNamed(t *testing.T) {
 		{"an unknown external protocol", func(f fixture) {
 			f.app["egress"] = []map[string]any{{"host": "api.example.com", "protocol": "UDP"}}
 		}, []string{"app.egress[0].protocol: must be one of TLS, HTTPS, HTTP, TCP"}},
+		{"a wildcard host over plain TCP", func(f fixture) {
+			f.app["egress"] = []map[string]any{{"host": "*.db.example.com", "port": 5432, "protocol": "TCP"}}
+		}, []string{"app.egress[0].protocol: TCP carries no host name, so a wildcard host (*.db.example.com) cannot be told apart"}},
 		{"an external host twice", func(f fixture) {
 			f.app["egress"] = []map[string]any{{"host": "api.example.com"}, {"host": "api.example.com", "port": 443}}
 		}, []string{"app.egress[1]: api.example.com:443 is already declared (egress[0])"}},

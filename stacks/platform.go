@@ -123,11 +123,15 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 		}
 		services[svc.Name] = serviceOutput(plans[i])
 	}
-	_, err = routing.NewIngressRoutes(ctx, "ingress-routes", &routing.IngressRoutesArgs{
-		Services: ingressRoutes, Namespace: namespace, GatewayRef: ingress.Ref, Hosts: platform.App.Hosts,
-	}, onCluster, pulumi.DependsOn(append(rules, ingress)))
-	if err != nil {
-		return err
+	// Istio refuses a VirtualService without routes: with every service kept
+	// off the gateway there is none to write.
+	if len(ingressRoutes) > 0 {
+		_, err = routing.NewIngressRoutes(ctx, "ingress-routes", &routing.IngressRoutesArgs{
+			Services: ingressRoutes, Namespace: namespace, GatewayRef: ingress.Ref, Hosts: platform.App.Hosts,
+		}, onCluster, pulumi.DependsOn(append(rules, ingress)))
+		if err != nil {
+			return err
+		}
 	}
 
 	// Last: a manifest component registers only once all its objects are ready,

@@ -3,6 +3,7 @@ package meshcase
 import (
 	"fmt"
 	"math/rand"
+	"strings"
 
 	"github.com/cloudnative-pac/platform/internal/mocktest"
 )
@@ -149,6 +150,9 @@ func drawZeroTrust(seed int64, index int, app map[string]any, services []any) {
 		if r.Intn(3) == 0 {
 			ports := []int{443, 8443, 80, 5432}
 			port := ports[r.Intn(len(ports))]
+			if egressPorts[port] == "TCP" && strings.HasPrefix(host, "*.") {
+				port = 443 // refused by the model: TCP has no host name to match a wildcard
+			}
 			egress = append(egress, map[string]any{"host": host, "port": port, "protocol": egressPorts[port]})
 		}
 	}

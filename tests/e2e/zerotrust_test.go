@@ -24,7 +24,11 @@ import (
 //
 // The stack: api, called only by client; client, api's declared caller;
 // bystander, a service of the same namespace that declares nothing. Beside
-// it, outsider: a pod of another namespace, under no policy of its own.
+// it, outsider: a pod of another namespace, under no policy of its own. Each
+// refusal is made to rest on one side alone: the bystander gets an extra
+// policy opening its own egress, so only api's admission can refuse it, and
+// the outsider's namespace has no policy, so only the client's egress can
+// refuse the client's connection to it.
 func TestZeroTrust(t *testing.T) {
 	nodeDir(t)
 	const namespace, outsiderNS = "zero-trust", "zero-trust-outsider"
@@ -61,10 +65,15 @@ func TestZeroTrust(t *testing.T) {
 "securityContext":{"runAsNonRoot":true,"runAsUser":10001},
 "containers":[{"name":"outsider","image":"docker.io/cloudnative/go-service:1.0.0","imagePullPolicy":"Never",
 "readinessProbe":{"httpGet":{"path":"/health","port":8080},"periodSeconds":1}}]}}]}`, outsiderNS)
-	require.NoError(t, os.WriteFile(e.dir+"/outsider.json", []byte(manifest), 0o644))
-	_, err := e.kubectl("apply", "-f", e.dir+"/outsider.json")
-	require.NoError(t, err)
-	_, err = e.kubectl("wait", "--for=condition=Ready", "pod/outsider", "-n", outsiderNS, "--timeout=120s")
+	openEgress := fmt.Sprintf(`{"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy",
+"metadata":{"name":"test-bystander-egress-open","namespace":%q},
+"spec":{"podSelector":{"matchLabels":{"app":"bystander"}},"policyTypes":["Egress"],"egress":[{}]}}`, namespace)
+	for file, content := range map[string]string{"outsider.json": manifest, "open-egress.json": openEgress} {
+		require.NoError(t, os.WriteFile(e.dir+"/"+file, []byte(content), 0o644))
+		_, err := e.kubectl("apply", "-f", e.dir+"/"+file)
+		require.NoError(t, err)
+	}
+	_, err := e.kubectl("wait", "--for=condition=Ready", "pod/outsider", "-n", outsiderNS, "--timeout=120s")
 	require.NoError(t, err)
 
 	pods := map[string]netPod{}
@@ -81,6 +90,7 @@ func TestZeroTrust(t *testing.T) {
 	}{
 		{"client", "api", pods["api"].ip + ":8080", true, "a declared caller reaches the pod"},
 		{"client", "api", apiService + ":80", true, "a declared caller reaches the Service"},
+		{"bystander", "outsider", pods["outsider"].ip + ":8080", true, "the bystander's egress is open (so api's refusals below are api's admission alone)"},
 		{"bystander", "api", pods["api"].ip + ":8080", false, "an undeclared pod of the same namespace is refused"},
 		{"bystander", "api", apiService + ":80", false, "an undeclared pod of the same namespace is refused at the Service too"},
 		{"outsider", "api", pods["api"].ip + ":8080", false, "a pod of another namespace is refused, even wearing a caller's label"},

@@ -98,7 +98,12 @@ func checkAuthorization(t *testing.T, e *env) {
 			IPAddresses:     []string{p.ip},
 		})
 		sim := simulation.NewSimulation(t, e.server, proxy)
-		res := sim.Run(simulation.Call{Address: p.ip, Port: svc.TargetPort, Protocol: simulation.HTTP, TLS: simulation.MTLS, CallMode: simulation.CallModeInbound})
+		// Under DISABLE the peer speaks plain text; otherwise Istio's mTLS.
+		tls := simulation.MTLS
+		if !e.c.MutualTLS {
+			tls = simulation.Plaintext
+		}
+		res := sim.Run(simulation.Call{Address: p.ip, Port: svc.TargetPort, Protocol: simulation.HTTP, TLS: tls, CallMode: simulation.CallModeInbound})
 		if res.Error != nil {
 			t.Errorf("%s: an mTLS request into pod %s:%d: %v", svc.Name, p.ip, svc.TargetPort, res.Error)
 			continue
@@ -186,18 +191,28 @@ func checkNarrowedCallers(t *testing.T, where string, rules *rbacv3.RBAC, c Case
 	}
 }
 
-// checkRegistryOnlyEgress: a sidecar of the namespace sends a connection to an
-// address no Service or ServiceEntry declares to Envoy's black hole, never
-// through, while every declared external host has its cluster.
+// checkRegistryOnlyEgress: a sidecar of the namespace never passes a
+// connection to an address nothing declares through to it: Envoy's black hole
+// takes it — or, on a port a declared plain-TCP host serves, that host's own
+// cluster (TCP carries no host name, so Envoy sends the port's connections to
+// the declared host, never to the address asked for). Every declared external
+// host has its cluster.
 func checkRegistryOnlyEgress(t *testing.T, e *env) {
 	// An address in the test range that no Service of the case holds.
 	const undeclared = "198.19.255.250"
+	tcpHosts := map[string]bool{}
+	for _, h := range e.c.ExternalHosts {
+		if h.Protocol == "TCP" {
+			tcpHosts[fmt.Sprintf("outbound|%d||%s", h.Port, h.Host)] = true
+		}
+	}
 	for _, port := range []int{443, 80, 5432} {
 		res := e.sidecar.Run(simulation.Call{Address: undeclared, Port: port, Protocol: simulation.TCP, CallMode: simulation.CallModeOutbound})
-		if res.ClusterMatched == "PassthroughCluster" {
+		switch {
+		case res.ClusterMatched == "PassthroughCluster":
 			t.Errorf("sidecar → %s:%d passes through to an undeclared destination", undeclared, port)
-		}
-		if res.ClusterMatched != "BlackHoleCluster" && res.Error == nil {
+		case res.Error != nil, res.ClusterMatched == "BlackHoleCluster", tcpHosts[res.ClusterMatched]:
+		default:
 			t.Errorf("sidecar → %s:%d reaches cluster %q; want Envoy's black hole", undeclared, port, res.ClusterMatched)
 		}
 	}
