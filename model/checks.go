@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/cloudnative-pac/platform/names"
 )
 
 var (
@@ -25,6 +27,26 @@ func checkDNSLabel(p *problems, at, value string) {
 		p.add(at, "%q is not a valid DNS-1123 label (lower-case letters, digits and '-', at most 63, starting and ending alphanumeric)", value)
 	}
 }
+
+// checkServiceName holds a service's name to what every object named after it
+// needs: a Service name is a DNS-1035 label (a letter first: "9lives" is
+// refused by the API server part-way through an up), and the longest name
+// generated from it (<name>-preview, <name>-callers) must stay within a
+// label's 63 characters.
+func checkServiceName(p *problems, at, name string) {
+	switch {
+	case !dns1035Label.MatchString(name):
+		p.add(at, "%q is not a valid Service name: a DNS-1035 label (lower-case letters, digits and '-', starting with a letter, ending alphanumeric)", name)
+	case len(name) > MaxServiceNameLength:
+		p.add(at, "%q is %d characters; at most %d, so that the names made from it (%s-preview, %s-callers) stay within Kubernetes' 63", name, len(name), MaxServiceNameLength, name, name)
+	}
+}
+
+// MaxServiceNameLength leaves room for the longest suffix the program adds
+// to a service's name ("-preview", "-callers").
+var MaxServiceNameLength = 63 - names.LongestSuffix()
+
+var dns1035Label = regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
 
 func checkDNSSubdomain(p *problems, at, value string) {
 	if len(value) > 253 || !dnsSubdomainLabel.MatchString(value) {

@@ -57,6 +57,7 @@ func Decode(raw Raw, projectDir string) (*Platform, error) {
 	}
 
 	checkSharedGatewayHosts(platform, &p)
+	checkNamespaceOwners(platform, &p)
 	checkCallers(platform, &p)
 
 	if err := p.err(); err != nil {
@@ -73,6 +74,34 @@ func checkSharedGatewayHosts(platform *Platform, p *problems) {
 		return
 	}
 	p.add(key("app")+".hosts", "istio.install is false, so this environment shares its ingress gateway with others: set hosts of its own (e.g. staging.example.com), not %q", DefaultHost)
+}
+
+// ClusterNamespaces are the cluster's own: no stack may take one over, and
+// a destroy must never delete one.
+var ClusterNamespaces = []string{"kube-system", "kube-public", "kube-node-lease"}
+
+// SharedNamespace is Kubernetes' default namespace: a stack may put its
+// services there (as the walkthrough does), but never creates or deletes it.
+const SharedNamespace = "default"
+
+// checkNamespaceOwners refuses an application namespace another component or
+// the cluster owns: the stack would register a Namespace someone else's
+// release created, and its destroy would delete it under them. The Istio
+// namespaces a stack installs are two different Namespaces.
+func checkNamespaceOwners(platform *Platform, p *problems) {
+	app, istio := platform.App.Namespace, platform.Istio
+	at := key("app") + ".namespace"
+	switch {
+	case app == istio.Namespace:
+		p.add(at, "%q is istio.namespace, owned by Istio's release; give the application a namespace of its own", app)
+	case app == istio.Gateway.Namespace:
+		p.add(at, "%q is istio.gateway.namespace, owned by the ingress gateway's release; give the application a namespace of its own", app)
+	case slices.Contains(ClusterNamespaces, app):
+		p.add(at, "%q belongs to the cluster itself; give the application a namespace of its own", app)
+	}
+	if istio.Install && istio.Gateway.Namespace == istio.Namespace {
+		p.add(key("istio")+".gateway.namespace", "%q is also istio.namespace: the stack installs both and would create one Namespace twice; use another (the default is %s)", istio.Gateway.Namespace, DefaultGatewayNamespace)
+	}
 }
 
 func key(name string) string { return Namespace + ":" + name }

@@ -120,7 +120,22 @@ func TestDecode_RejectsBadInput(t *testing.T) {
 		{"malformed image", func(f *fixture) { f.services[3]["image"] = "Repo/Config:1" },
 			`image: "Repo/Config:1" is not an image reference`},
 		{"invalid service name", func(f *fixture) { f.services[3]["name"] = "Config_Service" },
-			`name: "Config_Service" is not a valid DNS-1123 label`},
+			`name: "Config_Service" is not a valid Service name: a DNS-1035 label`},
+		{"a service name starting with a digit", func(f *fixture) { f.services[3]["name"] = "9lives" },
+			`services[3](9lives).name: "9lives" is not a valid Service name: a DNS-1035 label`},
+		{"a service name too long for its preview Service", func(f *fixture) {
+			f.services[2]["name"] = "html-frontend-with-a-name-long-enough-to-overflow-a-label"
+		}, `is 57 characters; at most 55, so that the names made from it (html-frontend-with-a-name-long-enough-to-overflow-a-label-preview`},
+		{"istio's namespace as the app's", func(f *fixture) { f.app["namespace"] = "istio-system" },
+			`cloudnative:app.namespace: "istio-system" is istio.namespace, owned by Istio's release`},
+		{"the gateway's namespace as the app's", func(f *fixture) { f.app["namespace"] = "istio-ingress" },
+			`cloudnative:app.namespace: "istio-ingress" is istio.gateway.namespace, owned by the ingress gateway's release`},
+		{"kube-system as the app's", func(f *fixture) { f.app["namespace"] = "kube-system" },
+			`cloudnative:app.namespace: "kube-system" belongs to the cluster itself`},
+		{"kube-node-lease as the app's", func(f *fixture) { f.app["namespace"] = "kube-node-lease" }, `belongs to the cluster itself`},
+		{"Istio and its gateway in one namespace the stack installs", func(f *fixture) {
+			f.istio["gateway"] = map[string]any{"namespace": "istio-system"}
+		}, `cloudnative:istio.gateway.namespace: "istio-system" is also istio.namespace`},
 		{"invalid namespace", func(f *fixture) { f.app["namespace"] = "-shop" },
 			`cloudnative:app.namespace: "-shop" is not a valid DNS-1123 label`},
 		{"duplicate service names", func(f *fixture) { f.services[3]["name"] = "go-service" },

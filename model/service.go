@@ -31,7 +31,7 @@ func decodeService(raw rawService, at string, p *problems) Service {
 	if s.Name == "" {
 		p.add(at+".name", "is required")
 	} else {
-		checkDNSLabel(p, at+".name", s.Name)
+		checkServiceName(p, at+".name", s.Name)
 	}
 	checkPort(p, at+".port", s.Port)
 	checkPort(p, at+".targetPort", s.TargetPort)

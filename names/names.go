@@ -113,3 +113,17 @@ func EgressServiceEntry(host string, port int) string {
 
 // EgressNetworkPolicy names the namespace's default-deny egress NetworkPolicy.
 const EgressNetworkPolicy = "egress-baseline"
+
+// LongestSuffix is the most characters any name above adds to a service's
+// name: the model keeps service names short enough for every one of them to
+// stay within a label's 63 characters.
+func LongestSuffix() int {
+	longest := 0
+	for _, name := range []string{
+		Deployment("", TrackStable), Deployment("", TrackCanary), Deployment("", TrackBlue), Deployment("", TrackGreen),
+		Service(""), PreviewService(""), DestinationRule(""), MeshVirtualService(""), ServiceAccount(""), AuthorizationPolicy(""),
+	} {
+		longest = max(longest, len(name))
+	}
+	return longest
+}

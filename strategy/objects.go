@@ -17,6 +17,10 @@ func (p Plan) ObjectNames(service string) map[string][]string {
 		"Service":         {names.Service(service)},
 		"DestinationRule": {names.DestinationRule(service)},
 		"VirtualService":  {names.MeshVirtualService(service)},
+		"ServiceAccount":  {names.ServiceAccount(service)},
+		"NetworkPolicy":   {names.Service(service)},
+		// Written when the namespace's authorization is on.
+		"AuthorizationPolicy": {names.AuthorizationPolicy(service)},
 	}
 	for _, t := range p.Tracks {
 		objects["Deployment"] = append(objects["Deployment"], names.Deployment(service, t.Name))
@@ -25,6 +29,12 @@ func (p Plan) ObjectNames(service string) map[string][]string {
 		objects["Service"] = append(objects["Service"], names.PreviewService(service))
 	}
 	return objects
+}
+
+// namespaceObjects are the objects the namespace has once, whatever its services.
+var namespaceObjects = []string{
+	"NetworkPolicy/" + names.EgressNetworkPolicy,
+	"AuthorizationPolicy/" + names.DenyByDefaultPolicy,
 }
 
 // PlanAll plans every service of a validated model, and refuses two services
@@ -38,6 +48,10 @@ func PlanAll(services []model.Service) ([]Plan, error) {
 		name  string
 	}
 	owners := map[string]owner{} // "Kind/name" → the service that makes it
+	// The namespace's own objects (index -1) are taken before any service's.
+	for _, id := range namespaceObjects {
+		owners[id] = owner{index: -1, name: "the namespace"}
+	}
 	var problems []string
 	for i, svc := range services {
 		plan, err := For(svc)
@@ -50,8 +64,12 @@ func PlanAll(services []model.Service) ([]Plan, error) {
 			for _, name := range objects[kind] {
 				id := kind + "/" + name
 				if first, taken := owners[id]; taken && first.index != i {
+					other := first.name
+					if first.index >= 0 {
+						other = model.ServiceKey(first.index, first.name)
+					}
 					problems = append(problems, fmt.Sprintf("%s.name: its %s %q is also generated for %s; rename one of them",
-						model.ServiceKey(i, svc.Name), kind, name, model.ServiceKey(first.index, first.name)))
+						model.ServiceKey(i, svc.Name), kind, name, other))
 					continue
 				}
 				owners[id] = owner{index: i, name: svc.Name}

@@ -194,6 +194,10 @@ func TestStacks_GeneratedNameCollisionsFailBeforeAnyResource(t *testing.T) {
 			map[string]any{"name": "java-service-canary", "strategy": "recreate", "image": "repo/java:1"},
 			`cloudnative:services[4](java-service-canary).name: its Deployment "java-service-canary" is also generated for cloudnative:services[0](java-service)`,
 		},
+		"a service named like the namespace's egress policy": {
+			map[string]any{"name": "egress-baseline", "strategy": "recreate", "image": "repo/egress:1"},
+			`cloudnative:services[4](egress-baseline).name: its NetworkPolicy "egress-baseline" is also generated for the namespace`,
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

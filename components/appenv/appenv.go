@@ -49,12 +49,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if cfg.SidecarInjection {
 		injection = "enabled"
 	}
-	ns, err := corev1.NewNamespace(ctx, name, &corev1.NamespaceArgs{
-		Metadata: &metav1.ObjectMetaArgs{
-			Name:   pulumi.String(cfg.Namespace),
-			Labels: pulumi.StringMap{"istio-injection": pulumi.String(injection)},
-		},
-	}, pulumi.Parent(e))
+	namespace, err := appNamespace(ctx, name, cfg.Namespace, pulumi.StringMap{"istio-injection": pulumi.String(injection)}, pulumi.Parent(e))
 	if err != nil {
 		return nil, fmt.Errorf("app namespace %s: %w", cfg.Namespace, err)
 	}
@@ -62,7 +57,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	cm, err := corev1.NewConfigMap(ctx, name+"-config", &corev1.ConfigMapArgs{
 		Metadata: &metav1.ObjectMetaArgs{
 			Name:      pulumi.String(cfg.ConfigMapName),
-			Namespace: ns.Metadata.Name().Elem(),
+			Namespace: namespace,
 		},
 		Data: pulumi.StringMap{cfg.PropertiesFileName: pulumi.String(cfg.Properties)},
 	}, pulumi.Parent(e))
@@ -73,7 +68,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	// The namespace's mTLS mode. Istio treats a PeerAuthentication named
 	// "default" as the namespace-wide policy.
 	_, err = istiocr.New(ctx, name+"-mtls", istiocr.Security, "PeerAuthentication",
-		istiocr.Meta{Name: "default", Namespace: ns.Metadata.Name().Elem()},
+		istiocr.Meta{Name: "default", Namespace: namespace},
 		&securityv1.PeerAuthentication{Mtls: &securityv1.PeerAuthentication_MutualTLS{
 			Mode: securityv1.PeerAuthentication_MutualTLS_Mode(securityv1beta1.PeerAuthentication_MutualTLS_Mode_value[cfg.MTLS]),
 		}}, pulumi.Parent(e))
@@ -81,7 +76,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 
-	e.Namespace = ns.Metadata.Name().Elem()
+	e.Namespace = namespace
 	e.ConfigMap = cm.Metadata.Name().Elem()
 	e.ConfigChecksum = Checksum(cfg.Properties)
 	return e, ctx.RegisterResourceOutputs(e, pulumi.Map{
@@ -89,6 +84,30 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		"configMap":      e.ConfigMap,
 		"configChecksum": pulumi.String(e.ConfigChecksum),
 	})
+}
+
+// appNamespace registers the application namespace with its labels. The
+// cluster's default namespace exists before any stack and outlives them: a
+// stack that puts its services there only patches its labels in (server-side
+// apply, as a field manager of its own), so that a destroy takes back those
+// labels and never deletes the namespace.
+func appNamespace(ctx *pulumi.Context, resourceName, namespace string, labels pulumi.StringMap, opts ...pulumi.ResourceOption) (pulumi.StringOutput, error) {
+	if namespace == model.SharedNamespace {
+		patch, err := corev1.NewNamespacePatch(ctx, resourceName, &corev1.NamespacePatchArgs{
+			Metadata: &metav1.ObjectMetaPatchArgs{Name: pulumi.String(namespace), Labels: labels},
+		}, opts...)
+		if err != nil {
+			return pulumi.StringOutput{}, err
+		}
+		return patch.Metadata.Name().Elem(), nil
+	}
+	ns, err := corev1.NewNamespace(ctx, resourceName, &corev1.NamespaceArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(namespace), Labels: labels},
+	}, opts...)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return ns.Metadata.Name().Elem(), nil
 }
 
 // Checksum is the short content hash put on pod templates.

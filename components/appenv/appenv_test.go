@@ -40,3 +40,19 @@ func TestChecksum_ChangesWithContent(t *testing.T) {
 	assert.NotEqual(t, Checksum("a=1"), Checksum("a=2"))
 	assert.Len(t, Checksum(""), 16)
 }
+
+// The cluster's default namespace is never the stack's to create or delete:
+// only its labels are patched in.
+func TestNew_DefaultNamespaceIsPatchedNeverOwned(t *testing.T) {
+	mocks, err := mocktest.Run(t, func(ctx *pulumi.Context) error {
+		_, err := New(ctx, "app", &Args{Config: model.App{Namespace: "default", SidecarInjection: true,
+			ConfigMapName: "cloudnative-config", MTLS: "STRICT", PropertiesFileName: "application.properties", Properties: "a=1\n"}})
+		return err
+	}, nil)
+	require.NoError(t, err)
+	assert.Empty(t, mocks.OfType("kubernetes:core/v1:Namespace"), "no Namespace resource: a destroy would delete it")
+	patch := mocks.Get(t, "kubernetes:core/v1:NamespacePatch", "app")
+	assert.Equal(t, "default", patch.Field("metadata", "name"))
+	assert.Equal(t, "enabled", patch.Field("metadata", "labels", "istio-injection"))
+	assert.Equal(t, "default", mocks.Get(t, "kubernetes:core/v1:ConfigMap", "app-config").Field("metadata", "namespace"))
+}
