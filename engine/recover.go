@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -60,8 +62,27 @@ func releaseStaleLocks(backendURL, project, stack string, out io.Writer) error {
 	return nil
 }
 
-// alive reports whether a process with this pid exists on this machine.
+// alive reports whether a process with this pid runs on this machine. A
+// killed process that nobody has reaped yet (a zombie: its parent was killed
+// with it, and the machine's init reaps when it gets to it) still answers
+// signal 0, but holds nothing any more.
 func alive(pid int) bool {
 	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
+	if err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	return !exited(pid)
+}
+
+// exited reads the process's state from /proc: Z (zombie) or X (dead).
+func exited(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false // no /proc here: trust the signal
+	}
+	// The state follows the command name, which is in parentheses and may
+	// itself hold spaces or parentheses.
+	rest := stat[bytes.LastIndexByte(stat, ')')+1:]
+	fields := strings.Fields(string(rest))
+	return len(fields) > 0 && (fields[0] == "Z" || fields[0] == "X")
 }

@@ -46,3 +46,22 @@ func TestReleaseStaleLocks_OnlyThoseOfGoneProcessesHere(t *testing.T) {
 
 	require.NoError(t, releaseStaleLocks("s3://bucket/state", "cloudnative", "dev", &out), "other backends are left alone")
 }
+
+// A run killed with its parent stays a zombie until the machine's init reaps
+// it: it answers signal 0, yet holds nothing, so its lock is stale.
+func TestReleaseStaleLocks_AZombieHoldsNoLock(t *testing.T) {
+	state := t.TempDir()
+	host, err := os.Hostname()
+	require.NoError(t, err)
+	zombie := exec.Command("true")
+	require.NoError(t, zombie.Start())
+	t.Cleanup(func() { _ = zombie.Wait() })
+	// Not waited for: once it exits it is a zombie until Wait reaps it.
+	require.Eventually(t, func() bool { return exited(zombie.Process.Pid) }, 5*time.Second, 10*time.Millisecond)
+	lockFile := writeLock(t, filepath.Join(state, ".pulumi", "locks", "organization", "cloudnative", "dev"), zombie.Process.Pid, host)
+
+	var out bytes.Buffer
+	require.NoError(t, releaseStaleLocks("file://"+state, "cloudnative", "dev", &out))
+	assert.NoFileExists(t, lockFile, "a zombie's lock is removed")
+	assert.True(t, alive(os.Getpid()), "a running process is alive")
+}
