@@ -64,6 +64,10 @@ func assertPlacedAndAnswering(t *testing.T, p *env) {
 // real node, as the kernel runs it: the non-root user and group, a read-only
 // root filesystem, the properties file mounted read-only, a writable /tmp.
 func testPodsRunAsDeclared(t *testing.T, p *env) {
+	// The autoscaler adds its minimum's pods after up has seen the
+	// Deployment's first one ready: wait for every pod before counting.
+	_, err := p.kubectl("wait", "--for=condition=Ready", "pods", "--all", "-n", appNS, "--timeout=120s")
+	require.NoError(t, err)
 	procs := p.containerProcesses(t, appNS)
 	pods := len(p.items("pods", "-n", appNS))
 	require.Equal(t, pods, len(procs), "one running container per pod of the services")
