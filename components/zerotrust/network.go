@@ -16,8 +16,8 @@ import (
 // with its whole namespace here, and told apart by its principal in Istio's
 // authorization only.
 
-// IstioMetricsPort is where the sidecar serves the merged metrics Prometheus scrapes.
-const IstioMetricsPort = 15020
+// istioMetricsPort is where the sidecar serves the merged metrics Prometheus scrapes.
+const istioMetricsPort = 15020
 
 // istiodXDSPort is where sidecars fetch their config and certificates.
 const istiodXDSPort = 15012
@@ -70,7 +70,7 @@ func ServicePolicySpec(svc model.Service, net Network) *networkingv1.NetworkPoli
 	ingress := networkingv1.NetworkPolicyIngressRuleArray{
 		&networkingv1.NetworkPolicyIngressRuleArgs{
 			From:  networkingv1.NetworkPolicyPeerArray{inNamespace(net.IstioNamespace, prometheusLabel)},
-			Ports: tcpPorts(IstioMetricsPort),
+			Ports: tcpPorts(istioMetricsPort),
 		},
 	}
 	if len(from) > 0 {

@@ -21,20 +21,6 @@ func DenyByDefaultSpec() *securityv1.AuthorizationPolicy {
 	return &securityv1.AuthorizationPolicy{}
 }
 
-// CallerPrincipals are the mesh identities allowed to call a service, one per
-// declared caller (in its order), then the ingress gateway's when the service
-// is routed through it.
-func CallerPrincipals(svc model.Service, app model.App, gatewayNamespace string) []string {
-	var out []string
-	for _, c := range svc.Callers {
-		out = append(out, callerPrincipal(c, app))
-	}
-	if svc.Gateway {
-		out = append(out, names.Principal(app.TrustDomain, gatewayNamespace, names.IngressGatewayServiceAccount))
-	}
-	return out
-}
-
 func callerPrincipal(c model.Caller, app model.App) string {
 	if c.Service != "" {
 		return names.Principal(app.TrustDomain, app.Namespace, names.ServiceAccount(c.Service))
