@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
@@ -38,6 +39,33 @@ type Options struct {
 	Refresh bool
 }
 
+// StackPassphraseVar is the environment variable holding one stack's own
+// passphrase (PULUMI_CONFIG_PASSPHRASE_PROD for prod). When set it wins over
+// Options.Passphrase, so that a job touching two stacks (a promotion) can hold
+// each one's passphrase, and a job touching one holds no other stack's.
+func StackPassphraseVar(stack string) string {
+	return "PULUMI_CONFIG_PASSPHRASE_" + strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' {
+			return r - 'a' + 'A'
+		}
+		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			return r
+		}
+		return '_'
+	}, stack)
+}
+
+// passphraseFor picks the stack's own passphrase, then the shared one.
+func passphraseFor(opts Options, getenv func(string) string) (string, error) {
+	if own := getenv(StackPassphraseVar(opts.Stack)); own != "" {
+		return own, nil
+	}
+	if opts.Passphrase != "" {
+		return opts.Passphrase, nil
+	}
+	return "", fmt.Errorf("a passphrase is required for stack %s's secrets (%s or PULUMI_CONFIG_PASSPHRASE)", opts.Stack, StackPassphraseVar(opts.Stack))
+}
+
 // Stack is an opened stack.
 type Stack struct {
 	auto.Stack
@@ -58,8 +86,9 @@ func Open(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.Passphrase == "" {
-		return nil, fmt.Errorf("a passphrase is required for the stack's secrets (PULUMI_CONFIG_PASSPHRASE)")
+	passphrase, err := passphraseFor(opts, os.Getenv)
+	if err != nil {
+		return nil, err
 	}
 	backend := opts.BackendURL
 	if backend == "" {
@@ -71,7 +100,7 @@ func Open(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	env := map[string]string{
 		"PULUMI_BACKEND_URL":       backend,
-		"PULUMI_CONFIG_PASSPHRASE": opts.Passphrase,
+		"PULUMI_CONFIG_PASSPHRASE": passphrase,
 		"PULUMI_SKIP_UPDATE_CHECK": "true",
 		// The program owns every field it declares: a hand edit made under
 		// another field manager (kubectl patch) must not make the up that

@@ -2,8 +2,10 @@ package tests
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -185,5 +187,139 @@ func TestWorkflows_ImagesBuildEverySampleService(t *testing.T) {
 	assert.ElementsMatch(t, images.Apps, wf.Jobs.Build.Strategy.Matrix.App)
 	for _, app := range wf.Jobs.Build.Strategy.Matrix.App {
 		assert.FileExists(t, filepath.Join(repoRoot(t), "apps", app, "Dockerfile"))
+	}
+}
+
+// The identities a deploy logs in with: environment variables of the protected
+// GitHub environments, whose OIDC trust admits only those environments' tokens.
+var deployIdentityVars = []string{"vars.GCP_SERVICE_ACCOUNT", "vars.AWS_ROLE_ARN", "vars.AZURE_CLIENT_ID"}
+
+// The read-only identities of previews and drift checks, per cloud.
+var previewIdentityVar = map[string]string{
+	"gcp":   "vars.GCP_PREVIEW_SERVICE_ACCOUNT",
+	"aws":   "vars.AWS_PREVIEW_ROLE_ARN",
+	"azure": "vars.AZURE_PREVIEW_CLIENT_ID",
+}
+
+// workflowJob is one job of a workflow as the least-privilege checks read it.
+type workflowJob struct {
+	file, name  string
+	environment string
+	idToken     bool
+	text        string // the job's YAML, expressions included
+	secrets     []string
+	onPR        bool // the workflow runs on pull requests
+}
+
+var secretRef = regexp.MustCompile(`secrets(?:\.([A-Za-z0-9_]+)|\[format\('([A-Za-z0-9_]+)\{0\}')`)
+
+func workflowJobs(t *testing.T) []workflowJob {
+	t.Helper()
+	var jobs []workflowJob
+	for _, file := range workflowFiles(t) {
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		var workflow struct {
+			On          map[string]any `yaml:"on"`
+			Permissions map[string]string
+			Jobs        map[string]yaml.Node
+		}
+		require.NoError(t, yaml.Unmarshal(data, &workflow))
+		_, onPR := workflow.On["pull_request"]
+		_, onPRTarget := workflow.On["pull_request_target"]
+		for name, node := range workflow.Jobs {
+			var job struct {
+				Environment any
+				Permissions map[string]string
+			}
+			require.NoError(t, node.Decode(&job))
+			text, err := yaml.Marshal(&node)
+			require.NoError(t, err)
+			perms := workflow.Permissions
+			if job.Permissions != nil {
+				perms = job.Permissions
+			}
+			j := workflowJob{file: filepath.Base(file), name: name, text: string(text), onPR: onPR || onPRTarget, idToken: perms["id-token"] == "write"}
+			if job.Environment != nil {
+				j.environment = fmt.Sprint(job.Environment)
+			}
+			for _, m := range secretRef.FindAllStringSubmatch(j.text, -1) {
+				j.secrets = append(j.secrets, m[1]+m[2])
+			}
+			jobs = append(jobs, j)
+		}
+	}
+	return jobs
+}
+
+// TestWorkflows_DeployIdentitiesOnlyInProtectedEnvironments: a job that names
+// a deploy identity runs in a GitHub environment, and nothing a pull request
+// runs names one (the cloud's trust policy refuses such a token anyway; the
+// workflow must not even ask).
+func TestWorkflows_DeployIdentitiesOnlyInProtectedEnvironments(t *testing.T) {
+	for _, job := range workflowJobs(t) {
+		for _, v := range deployIdentityVars {
+			if !strings.Contains(job.text, v+" ") && !strings.Contains(job.text, v+"}") {
+				continue
+			}
+			assert.NotEmpty(t, job.environment, "%s/%s names the deploy identity %s outside a protected environment", job.file, job.name, v)
+			assert.False(t, job.onPR, "%s/%s runs on pull requests and names the deploy identity %s", job.file, job.name, v)
+		}
+	}
+}
+
+// TestWorkflows_PreviewsReadAsThemselves: the pull-request preview and the
+// drift check run in no environment and log in to each cloud as its preview
+// identity.
+func TestWorkflows_PreviewsReadAsThemselves(t *testing.T) {
+	found := 0
+	for _, job := range workflowJobs(t) {
+		if !(job.file == "pull-request.yml" && job.name == "preview") && !(job.file == "drift.yml" && job.name == "drift") {
+			continue
+		}
+		found++
+		assert.Empty(t, job.environment, "%s/%s", job.file, job.name)
+		for cloud, v := range previewIdentityVar {
+			assert.Contains(t, job.text, v, "%s/%s logs in to %s as what?", job.file, job.name, cloud)
+		}
+	}
+	assert.Equal(t, 2, found)
+}
+
+// TestWorkflows_SecretsOnlyWhereNeeded: a job holds a stack's passphrase only
+// for a stack it runs (never the shared one that opens every stack); a pull
+// request's jobs hold no secret an environment keeps; the tests hold no
+// secret and no OIDC token.
+func TestWorkflows_SecretsOnlyWhereNeeded(t *testing.T) {
+	jobs := workflowJobs(t)
+	environmentSecrets := map[string]bool{}
+	for _, job := range jobs {
+		if job.environment == "" {
+			continue
+		}
+		for _, s := range job.secrets {
+			if s != "GITHUB_TOKEN" && !strings.HasPrefix(s, "PULUMI_CONFIG_PASSPHRASE_") {
+				environmentSecrets[s] = true
+			}
+		}
+	}
+	for _, job := range jobs {
+		for _, s := range job.secrets {
+			assert.NotEqual(t, "PULUMI_CONFIG_PASSPHRASE", s, "%s/%s holds the passphrase of every stack: name the stack's own", job.file, job.name)
+			if job.onPR {
+				assert.False(t, environmentSecrets[s], "%s/%s runs on pull requests and names %s, an environment's secret", job.file, job.name, s)
+			}
+		}
+		if strings.HasPrefix(job.name, "test") || job.name == "test" {
+			assert.Empty(t, job.secrets, "%s/%s", job.file, job.name)
+			assert.False(t, job.idToken, "%s/%s can mint OIDC tokens it never uses", job.file, job.name)
+		}
+		logsIn := false
+		for _, action := range loginAction {
+			logsIn = logsIn || strings.Contains(job.text, action)
+		}
+		if job.idToken {
+			assert.True(t, logsIn, "%s/%s can mint OIDC tokens but logs in to no cloud", job.file, job.name)
+		}
 	}
 }
