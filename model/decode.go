@@ -37,6 +37,11 @@ func Decode(raw Raw, projectDir string) (*Platform, error) {
 		platform.App = decodeApp(app, projectDir, &p)
 	}
 
+	var certManager *rawCertManager
+	if decodeStrict(raw.CertManager, &certManager, key("certManager"), &p) {
+		platform.CertManager = decodeCertManager(certManager, platform.App.TLS, projectDir, &p)
+	}
+
 	var obs rawObservability
 	if decodeStrict(raw.Observability, &obs, key("observability"), &p) {
 		platform.Observability = decodeObservability(obs, projectDir, &p)
@@ -59,6 +64,7 @@ func Decode(raw Raw, projectDir string) (*Platform, error) {
 	checkSharedGatewayHosts(platform, &p)
 	checkNamespaceOwners(platform, &p)
 	checkCallers(platform, &p)
+	checkProductionEdge(platform, &p)
 
 	if err := p.err(); err != nil {
 		return nil, err
@@ -74,6 +80,13 @@ func checkSharedGatewayHosts(platform *Platform, p *problems) {
 		return
 	}
 	p.add(key("app")+".hosts", "istio.install is false, so this environment shares its ingress gateway with others: set hosts of its own (e.g. staging.example.com), not %q", DefaultHost)
+}
+
+// checkProductionEdge: a production stack serves HTTPS, whatever is in front.
+func checkProductionEdge(platform *Platform, p *problems) {
+	if platform.Production && !platform.App.TLS.Enabled {
+		p.add(key("app")+".tls", "is required in production: the gateway must serve HTTPS (set an issuer, certificate files or an existing Secret)")
+	}
 }
 
 // ClusterNamespaces are the cluster's own: no stack may take one over, and
@@ -98,6 +111,12 @@ func checkNamespaceOwners(platform *Platform, p *problems) {
 		p.add(at, "%q is istio.gateway.namespace, owned by the ingress gateway's release; give the application a namespace of its own", app)
 	case slices.Contains(ClusterNamespaces, app):
 		p.add(at, "%q belongs to the cluster itself; give the application a namespace of its own", app)
+	}
+	if cm := platform.CertManager; cm.Install {
+		taken := append([]string{app, istio.Namespace, istio.Gateway.Namespace, SharedNamespace}, ClusterNamespaces...)
+		if slices.Contains(taken, cm.Namespace) {
+			p.add(key("certManager")+".namespace", "%q is already owned (by the application, Istio, or the cluster); cert-manager's release needs a namespace of its own (the default is %s)", cm.Namespace, DefaultCertManagerNamespace)
+		}
 	}
 	if istio.Install && istio.Gateway.Namespace == istio.Namespace {
 		p.add(key("istio")+".gateway.namespace", "%q is also istio.namespace: the stack installs both and would create one Namespace twice; use another (the default is %s)", istio.Gateway.Namespace, DefaultGatewayNamespace)
@@ -282,6 +301,7 @@ func decodeApp(raw rawApp, projectDir string, p *problems) App {
 		a.Hosts = []string{DefaultHost}
 	}
 	checkHosts(p, at+".hosts", a.Hosts)
+	a.TLS = decodeTLS(raw.TLS, a.Namespace, a.Hosts, projectDir, p)
 	checkDNSLabel(p, at+".namespace", a.Namespace)
 	checkDNSSubdomain(p, at+".configMapName", a.ConfigMapName)
 	file := resolve(projectDir, orDefault(raw.PropertiesFile, DefaultPropertiesFile))

@@ -18,6 +18,8 @@ type fixture struct {
 	observability map[string]any
 	app           map[string]any
 	services      []map[string]any
+	// extra are other top-level keys (certManager, production, …).
+	extra map[string]any
 }
 
 func validFixture() fixture {
@@ -46,6 +48,9 @@ func (f fixture) raw(t *testing.T) Raw {
 	raw := Raw{Cluster: enc(f.cluster), Istio: enc(f.istio), App: enc(f.app), Services: enc(f.services)}
 	if f.observability != nil {
 		raw.Observability = enc(f.observability)
+	}
+	for k, v := range f.extra {
+		raw.Set(k, enc(v))
 	}
 	return raw
 }

@@ -1,6 +1,10 @@
 package model
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/cloudnative-pac/platform/names"
+)
 
 // Every default a stack may leave out, in one place: Decode reads them from here,
 // and the README's config reference is held to Defaults by a test.
@@ -25,6 +29,17 @@ const (
 	DefaultTrustDomain    = "cluster.local"
 	DefaultEgressPort     = 443
 	DefaultEgressProtocol = "TLS"
+
+	// Port 80 redirects to HTTPS once app.tls is set; no HSTS header unless asked.
+	DefaultTLSHTTP           = "redirect"
+	DefaultHSTSMaxAgeSeconds = 0
+	MaxHSTSMaxAgeSeconds     = 2 * 365 * 24 * 3600
+	DefaultACMEServer        = "https://acme-v02.api.letsencrypt.org/directory"
+
+	// cert-manager's chart, pinned; its module is what the local chart is copied from.
+	DefaultCertManagerNamespace  = "cert-manager"
+	DefaultCertManagerRepository = "https://charts.jetstack.io"
+	DefaultCertManagerVersion    = "v1.19.1"
 
 	DefaultTracingSamplingPercent = 1.0
 	DefaultAddonSize              = "small"
@@ -128,6 +143,14 @@ func Defaults() []Default {
 		d("app.mtls", DefaultMTLS, func(p *Platform) any { return p.App.MTLS }),
 		d("app.trustDomain", DefaultTrustDomain, func(p *Platform) any { return p.App.TrustDomain }),
 		d("app.egress[].port", DefaultEgressPort, nil),
+		d("app.tls.secretName", names.GatewayCertificateSecret("<app.namespace>"), nil),
+		d("app.tls.http", DefaultTLSHTTP, nil),
+		d("app.tls.hstsMaxAgeSeconds", DefaultHSTSMaxAgeSeconds, nil),
+		d("app.tls.issuer.acme.server", DefaultACMEServer, nil),
+		d("certManager.install", true, nil),
+		d("certManager.namespace", DefaultCertManagerNamespace, func(p *Platform) any { return p.CertManager.Namespace }),
+		d("certManager.repository", DefaultCertManagerRepository, func(p *Platform) any { return p.CertManager.Repository }),
+		d("certManager.version", DefaultCertManagerVersion, func(p *Platform) any { return p.CertManager.Version }),
 		d("app.egress[].protocol", DefaultEgressProtocol, nil),
 		d("observability.size", DefaultAddonSize, func(p *Platform) any { return p.Observability.Size.Name }),
 		d("observability.tracingSamplingPercent", DefaultTracingSamplingPercent, func(p *Platform) any { return p.Observability.TracingSamplingPercent }),

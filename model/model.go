@@ -38,7 +38,9 @@ type Platform struct {
 	App           App
 	Observability Observability
 	Scheduling    Scheduling
-	Services      []Service
+	// CertManager installs cert-manager where app.tls names an issuer.
+	CertManager CertManager
+	Services    []Service
 }
 
 // Observability is the mesh's metrics, dashboards, tracing and service graph.
@@ -161,6 +163,8 @@ type App struct {
 	// Egress are the hosts outside the mesh the application may reach; the
 	// namespace's sidecars reach nothing else off the registry.
 	Egress []ExternalHost
+	// TLS is how the ingress gateway serves HTTPS for Hosts.
+	TLS TLS
 }
 
 // MutualTLS reports whether clients must use Istio's mTLS to the namespace.

@@ -17,6 +17,7 @@ type Raw struct {
 	Observability json.RawMessage `config:"observability"`
 	Production    json.RawMessage `config:"production"`
 	Scheduling    json.RawMessage `config:"scheduling"`
+	CertManager   json.RawMessage `config:"certManager"`
 	// Stack names the stack; cloud clusters are named after it by default.
 	Stack string
 	// HasKubeconfigSecret reports whether the secret key cloudnative:kubeconfig is set.
@@ -110,6 +111,7 @@ type rawApp struct {
 	MTLS             string            `json:"mtls"`
 	TrustDomain      string            `json:"trustDomain"`
 	Egress           []rawExternalHost `json:"egress"`
+	TLS              *rawTLS           `json:"tls"`
 }
 
 type rawObservability struct {

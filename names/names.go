@@ -127,3 +127,30 @@ func LongestSuffix() int {
 	}
 	return longest
 }
+
+// GatewayCertificateSecret is the default kubernetes.io/tls Secret the
+// ingress gateway serves a namespace's hosts with (Istio's credentialName).
+// It lives in the gateway's namespace, where Istio reads it; the app
+// namespace in its name keeps environments sharing a gateway apart.
+func GatewayCertificateSecret(appNamespace string) string { return appNamespace + "-gateway-tls" }
+
+// GatewayCertificate names cert-manager's Certificate (and its Issuer) that
+// keep the gateway's Secret issued, in the gateway's namespace.
+func GatewayCertificate(appNamespace string) string { return appNamespace + "-gateway" }
+
+// ACMEAccountSecret holds an ACME issuer's account key.
+func ACMEAccountSecret(appNamespace string) string { return appNamespace + "-acme-account" }
+
+// ACMESolverService is the Service in front of cert-manager's HTTP-01 solver
+// pod for one host; cert-manager labels that pod with the Adler-32 checksum of
+// the host (acme.cert-manager.io/http-domain), which the name carries too.
+func ACMESolverService(domainChecksum string) string { return "acme-http01-" + domainChecksum }
+
+// ACMEUnservedIngressClass is the class of the Ingress cert-manager writes
+// for an HTTP-01 challenge: no controller serves it, because the program
+// routes the challenge path itself (an Istio-served Ingress would compete
+// with the gateway's redirect of port 80 for the same host).
+const ACMEUnservedIngressClass = "cloudnative-acme-routed-by-gateway"
+
+// CertManagerRelease is cert-manager's Helm release.
+const CertManagerRelease = "cert-manager"
