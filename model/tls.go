@@ -86,7 +86,9 @@ type CertManager struct {
 
 // ACMEHTTP01 reports whether certificates are proven over HTTP-01, so the
 // gateway must answer the challenge path on port 80.
-func (t TLS) ACMEHTTP01() bool { return t.Enabled && t.Source == SourceIssuer && t.Issuer.Kind == IssuerACME }
+func (t TLS) ACMEHTTP01() bool {
+	return t.Enabled && t.Source == SourceIssuer && t.Issuer.Kind == IssuerACME
+}
 
 // ACMEChallengePath is where an ACME server asks for an HTTP-01 token.
 const ACMEChallengePath = "/.well-known/acme-challenge/"
