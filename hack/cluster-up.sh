@@ -41,6 +41,9 @@ done
 
 # Credentials: a service-account signing key and a static token for an admin.
 [[ -f "$pki/sa.key" ]] || (cd "$REPO_ROOT" && go run ./hack/genkey "$pki/sa.key")
+# The local stack's gateway certificate, for its app.hosts, from a CA of its
+# own (kept while it covers them; the stack's app.tls names the files).
+(cd "$REPO_ROOT" && go run ./hack/gencert local)
 [[ -f "$pki/token" ]] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$pki/token"
 token=$(cat "$pki/token")
 # The real node's NetworkPolicy enforcer reads pods, namespaces and policies

@@ -19,6 +19,9 @@ PROVIDER_VERSION="4.24.0"
 KUBERNETES_VERSION="v1.37.2"
 KWOK_VERSION="v0.8.0"
 ISTIO_MODULE_VERSION="v0.0.0-20260827124520-eed52ebb66ad"
+# cert-manager's chart, copied from its module (make charts); the model's
+# DefaultCertManagerVersion, held equal by tests/charts_test.go.
+CERT_MANAGER_VERSION="v1.19.1"
 
 # Pod and Service addresses of the local cluster come from 198.18.0.0/15, the
 # range reserved for network tests, never from a private or public range.

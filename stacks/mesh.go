@@ -3,6 +3,7 @@ package stacks
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/cloudnative-pac/platform/components/edge"
 	"github.com/cloudnative-pac/platform/components/mesh"
 	"github.com/cloudnative-pac/platform/components/observability"
 	"github.com/cloudnative-pac/platform/model"
@@ -42,4 +43,20 @@ func installAddons(ctx *pulumi.Context, platform *model.Platform, control []pulu
 	}
 	ctx.Export("observability", addons.Access)
 	return nil
+}
+
+// newEdge registers the gateway's certificate: cert-manager and its objects,
+// or a Secret from files, or nothing but the name of an existing Secret. It
+// waits for Istio's install, which creates the gateway's namespace.
+func newEdge(ctx *pulumi.Context, platform *model.Platform, istio *mesh.Istio, crds []pulumi.Resource, onCluster pulumi.ResourceOption) (*edge.Edge, error) {
+	gatewayNamespace := pulumi.String(platform.Istio.Gateway.Namespace).ToStringOutput()
+	var after []pulumi.Resource
+	if istio != nil {
+		gatewayNamespace = istio.IngressNamespace
+		after = append(crds, istio.Gateway)
+	}
+	return edge.New(ctx, "edge", &edge.Args{
+		TLS: platform.App.TLS, Hosts: platform.App.Hosts, AppNamespace: platform.App.Namespace,
+		GatewayNamespace: gatewayNamespace, CertManager: platform.CertManager, Placement: platform.Scheduling.Platform,
+	}, onCluster, pulumi.DependsOn(after))
 }

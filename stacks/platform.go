@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/cloudnative-pac/platform/components/appenv"
+	"github.com/cloudnative-pac/platform/components/edge"
 	"github.com/cloudnative-pac/platform/components/routing"
 	"github.com/cloudnative-pac/platform/components/workload"
 	"github.com/cloudnative-pac/platform/components/zerotrust"
@@ -67,9 +68,16 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 	}
 	afterEnv = append(afterEnv, trust)
 
+	// The gateway's certificate, in the gateway's namespace, before the
+	// Gateway that names it.
+	certificate, err := newEdge(ctx, platform, istio, crds, onCluster)
+	if err != nil {
+		return err
+	}
+
 	namespace := platform.App.Namespace
-	ingress, err := routing.NewIngress(ctx, "ingress", &routing.IngressArgs{Namespace: namespace, Hosts: platform.App.Hosts},
-		onCluster, pulumi.DependsOn(afterEnv))
+	ingress, err := routing.NewIngress(ctx, "ingress", &routing.IngressArgs{Namespace: namespace, Hosts: platform.App.Hosts, TLS: platform.App.TLS},
+		onCluster, pulumi.DependsOn(append(afterEnv, certificate)))
 	if err != nil {
 		return err
 	}
@@ -124,11 +132,13 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 		services[svc.Name] = serviceOutput(plans[i])
 	}
 	// Istio refuses a VirtualService without routes: with every service kept
-	// off the gateway there is none to write.
-	if len(ingressRoutes) > 0 {
+	// off the gateway, and no ACME challenge to answer, there is none to write.
+	if len(ingressRoutes) > 0 || platform.App.TLS.ACMEHTTP01() {
 		_, err = routing.NewIngressRoutes(ctx, "ingress-routes", &routing.IngressRoutesArgs{
 			Services: ingressRoutes, Namespace: namespace, GatewayRef: ingress.Ref, Hosts: platform.App.Hosts,
-		}, onCluster, pulumi.DependsOn(append(rules, ingress)))
+			Edge: routing.Edge{TLS: platform.App.TLS, GatewayNamespace: platform.Istio.Gateway.Namespace,
+				Solvers: edge.ACMESolvers(platform.App.TLS, platform.App.Hosts)},
+		}, onCluster, pulumi.DependsOn(append(rules, ingress, certificate)))
 		if err != nil {
 			return err
 		}
@@ -150,6 +160,9 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 	ctx.Export("kubeconfigCredential", pulumi.String(access.Credential))
 	ctx.Export("namespace", env.Namespace)
 	ctx.Export("gateway", pulumi.String(ingress.Ref))
+	if platform.App.TLS.Enabled {
+		ctx.Export("tlsSecret", pulumi.String(platform.Istio.Gateway.Namespace+"/"+certificate.SecretName))
+	}
 	ctx.Export("services", services)
 	// The release as deployed, read back by promotion (release.Parse).
 	ctx.Export("release", pulumi.String(release.FromModel(platform).JSON()))

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cloudnative-pac/platform/internal/mocktest"
 	"github.com/cloudnative-pac/platform/internal/stackfile"
+	"github.com/cloudnative-pac/platform/model"
 	"github.com/cloudnative-pac/platform/stacks"
 )
 
@@ -90,7 +91,17 @@ func assertGraph(t *testing.T, mocks *mocktest.Mocks, cfg mocktest.Config) {
 	}
 
 	releases := mocks.OfType("kubernetes:helm.sh/v3:Release")
-	assert.Len(t, releases, 3, "base, istiod and gateway")
+	if mocktest.Dig(cfg["cloudnative:app"], "tls", "issuer") == nil {
+		assert.Len(t, releases, 3, "base, istiod and gateway")
+	} else {
+		assert.Len(t, releases, 4, "base, istiod, gateway and cert-manager")
+		certManager := mocks.Get(t, "kubernetes:helm.sh/v3:Release", "edge-cert-manager")
+		assert.Equal(t, model.DefaultCertManagerVersion, certManager.Field("version"))
+		assert.Equal(t, map[string]any{"enabled": true, "keep": false}, certManager.Field("values", "crds"), "its CRDs come and go with it")
+		issuer := mocks.Get(t, "kubernetes:cert-manager.io/v1:Issuer", "edge-issuer")
+		assert.Equal(t, "istio-ingress", issuer.Field("metadata", "namespace"), "namespaced beside the gateway: no ClusterIssuer")
+		mocks.Get(t, "kubernetes:cert-manager.io/v1:Certificate", "edge-certificate")
+	}
 
 	services := cfg["cloudnative:services"].([]any)
 	for _, raw := range services {
@@ -107,7 +118,7 @@ func assertGraph(t *testing.T, mocks *mocktest.Mocks, cfg mocktest.Config) {
 
 	// Every route has a timeout and retries; every DestinationRule uses Istio mTLS.
 	for _, vs := range mocks.OfType("kubernetes:networking.istio.io/v1:VirtualService") {
-		for _, route := range vs.Field("spec", "http").([]any) {
+		for _, route := range serviceRoutes(vs) {
 			assert.NotEmpty(t, mocktest.Dig(route, "timeout"), vs.Name)
 			assert.NotEmpty(t, mocktest.Dig(route, "retries", "attempts"), vs.Name)
 		}
@@ -156,8 +167,8 @@ func TestStacks_StrategiesCoveredAcrossEnvironments(t *testing.T) {
 func runLocal(t *testing.T, edit func(cfg mocktest.Config)) (*mocktest.Mocks, error) {
 	t.Helper()
 	cfg := stackConfig(t, repoRoot(t), "local")
-	dir := machineLocalFiles(t, cfg)
 	edit(cfg)
+	dir := machineLocalFiles(t, cfg)
 	return mocktest.Run(t, stacks.Program(dir), cfg)
 }
 
@@ -244,6 +255,20 @@ func TestStacks_TracingFollowsTheIstioNamespace(t *testing.T) {
 	assert.Equal(t, "jaeger-collector.mesh-system.svc.cluster.local", mocktest.Dig(providers[0], "opentelemetry", "service"))
 }
 
+// serviceRoutes are a VirtualService's routes to services: not the edge's
+// ACME challenge routes or its redirect to HTTPS, which come first.
+func serviceRoutes(vs mocktest.Resource) []any {
+	var out []any
+	for _, route := range vs.Field("spec", "http").([]any) {
+		name, _ := mocktest.Dig(route, "name").(string)
+		if strings.HasPrefix(name, "acme-http01-") || mocktest.Dig(route, "redirect") != nil {
+			continue
+		}
+		out = append(out, route)
+	}
+	return out
+}
+
 // assertIngressOrder checks that the gateway's traffic is routed by one
 // VirtualService whose routes go from the longest path prefix to the shortest,
 // "/" last: Istio would merge several in an order of its own.
@@ -256,7 +281,7 @@ func assertIngressOrder(t *testing.T, mocks *mocktest.Mocks) {
 	}
 	require.Len(t, ingress, 1, "one VirtualService is bound to the gateway")
 	previous := math.MaxInt
-	for _, route := range ingress[0].Field("spec", "http").([]any) {
+	for _, route := range serviceRoutes(ingress[0]) {
 		prefix := mocktest.Dig(route, "match", 0, "uri", "prefix").(string)
 		assert.LessOrEqual(t, len(prefix), previous, "route %v comes after a shorter prefix", mocktest.Dig(route, "name"))
 		previous = len(prefix)

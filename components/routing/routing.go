@@ -15,6 +15,8 @@ import (
 type IngressArgs struct {
 	Namespace string
 	Hosts     []string
+	// TLS adds the HTTPS server and decides what port 80 does.
+	TLS model.TLS
 }
 
 // Ingress is the application's Istio Gateway on the ingress gateway.
@@ -33,7 +35,7 @@ func NewIngress(ctx *pulumi.Context, name string, args *IngressArgs, opts ...pul
 		return nil, err
 	}
 	gatewayName := names.Gateway(args.Namespace)
-	gw, err := NewGateway(ctx, name, Meta{Name: gatewayName, Namespace: pulumi.String(args.Namespace)}, GatewaySpec(args.Hosts), pulumi.Parent(in))
+	gw, err := NewGateway(ctx, name, Meta{Name: gatewayName, Namespace: pulumi.String(args.Namespace)}, GatewaySpec(args.Hosts, args.TLS), pulumi.Parent(in))
 	if err != nil {
 		return nil, err
 	}
@@ -50,6 +52,8 @@ type IngressRoutesArgs struct {
 	GatewayRef string
 	// Hosts are the hosts the Gateway accepts.
 	Hosts []string
+	// Edge adds the ACME challenge and HTTPS redirect routes and HSTS.
+	Edge Edge
 }
 
 // IngressRoutes is the one VirtualService of the gateway's traffic, told apart
@@ -69,7 +73,7 @@ func NewIngressRoutes(ctx *pulumi.Context, name string, args *IngressRoutesArgs,
 	}
 	var err error
 	r.VirtualService, err = NewVirtualService(ctx, name, Meta{Name: names.IngressVirtualService(args.Namespace), Namespace: pulumi.String(args.Namespace)},
-		IngressVirtualServiceSpec(args.Services, args.Namespace, args.GatewayRef, args.Hosts), pulumi.Parent(r))
+		IngressVirtualServiceSpec(args.Services, args.Namespace, args.GatewayRef, args.Hosts, args.Edge), pulumi.Parent(r))
 	if err != nil {
 		return nil, fmt.Errorf("ingress routes: %w", err)
 	}

@@ -18,17 +18,6 @@ import (
 // MeshGateway is Istio's name for sidecar-to-sidecar traffic.
 const MeshGateway = "mesh"
 
-// GatewaySpec accepts plain HTTP for the hosts on the ingress gateway.
-func GatewaySpec(hosts []string) *networkingv1.Gateway {
-	return &networkingv1.Gateway{
-		Selector: names.IngressGatewaySelector,
-		Servers: []*networkingv1.Server{{
-			Port:  &networkingv1.Port{Number: 80, Name: "http", Protocol: "HTTP"},
-			Hosts: hosts,
-		}},
-	}
-}
-
 // Scope says which traffic a VirtualService routes.
 type Scope struct {
 	// Gateway is "<namespace>/<name>" of an Istio Gateway, or MeshGateway.
@@ -52,16 +41,20 @@ type IngressRoute struct {
 // prefix merged first would take every other service's requests. Services are
 // ordered longest path prefix first (so "/" comes last and "/javaservice"
 // before "/java"), each with its header rules before its default route.
-func IngressVirtualServiceSpec(services []IngressRoute, namespace, gateway string, hosts []string) *networkingv1.VirtualService {
+//
+// Ahead of them come the edge's own routes on port 80 (edgeRoutes), and with
+// HSTS every service route sets the header.
+func IngressVirtualServiceSpec(services []IngressRoute, namespace, gateway string, hosts []string, edge Edge) *networkingv1.VirtualService {
 	ordered := slices.Clone(services)
 	slices.SortStableFunc(ordered, func(a, b IngressRoute) int {
 		return cmp.Or(len(b.Service.PathPrefix)-len(a.Service.PathPrefix), strings.Compare(a.Service.PathPrefix, b.Service.PathPrefix))
 	})
-	spec := &networkingv1.VirtualService{Hosts: hosts, Gateways: []string{gateway}}
+	spec := &networkingv1.VirtualService{Hosts: hosts, Gateways: []string{gateway}, Http: edgeRoutes(edge)}
 	for _, s := range ordered {
 		routes := VirtualServiceSpec(s.Service, namespace, s.Plan, Scope{Gateway: gateway, Hosts: hosts, PathPrefix: s.Service.PathPrefix}).Http
 		for _, r := range routes {
 			r.Name = s.Service.Name + "-" + r.Name
+			r.Headers = edge.responseHeaders()
 		}
 		spec.Http = append(spec.Http, routes...)
 	}

@@ -102,7 +102,7 @@ func TestDestinationRuleSpec_OneSubsetPerTrackAndCircuitBreaking(t *testing.T) {
 }
 
 func TestGatewaySpec_SelectsIngressGateway(t *testing.T) {
-	value, err := SpecValue(GatewaySpec([]string{"shop.example.com"}))
+	value, err := SpecValue(GatewaySpec([]string{"shop.example.com"}, model.TLS{}))
 	require.NoError(t, err)
 	assert.Equal(t, map[string]any{
 		"selector": map[string]any{"istio": "ingressgateway"},
@@ -130,7 +130,7 @@ func TestIngressVirtualServiceSpec_LongestPrefixFirst(t *testing.T) {
 		service("java", "/java"),
 		service("config", "/config"),
 	}
-	vs := IngressVirtualServiceSpec(services, "shop", "shop/shop-gateway", []string{"*"})
+	vs := IngressVirtualServiceSpec(services, "shop", "shop/shop-gateway", []string{"*"}, Edge{})
 
 	var order []string
 	for _, r := range vs.Http {

@@ -9,9 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/cloudnative-pac/platform/internal/localca"
 	"github.com/cloudnative-pac/platform/internal/mocktest"
 )
 
@@ -93,6 +95,15 @@ func MachineLocalFiles(root, dir string, cfg mocktest.Config) error {
 			files[filepath.Join(manifests, addon+".yaml")] = "apiVersion: v1\nkind: List\nitems: []\n"
 		}
 	}
+	// Certificate files (the local stack's, which hack/gencert makes): one
+	// made here for the stack's hosts.
+	if hosts, certFile, keyFile := CertificateFiles(cfg); certFile != "" {
+		pair, err := localca.Issue("test gateway", hosts, 24*time.Hour)
+		if err != nil {
+			return err
+		}
+		files[certFile], files[keyFile] = string(pair.CertificatePEM), string(pair.KeyPEM)
+	}
 	// A minikube stack builds the sample images from the project's apps/.
 	if mocktest.Dig(cfg["cloudnative:cluster"], "kind") == "minikube" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -116,4 +127,19 @@ func MachineLocalFiles(root, dir string, cfg mocktest.Config) error {
 		}
 	}
 	return nil
+}
+
+// CertificateFiles are a stack's hosts and the certificate files its
+// app.tls names, relative to the project; empty paths when it names none.
+func CertificateFiles(cfg mocktest.Config) (hosts []string, certFile, keyFile string) {
+	certFile, _ = mocktest.Dig(cfg["cloudnative:app"], "tls", "certificateFile").(string)
+	keyFile, _ = mocktest.Dig(cfg["cloudnative:app"], "tls", "keyFile").(string)
+	if certFile == "" || keyFile == "" {
+		return nil, "", ""
+	}
+	list, _ := mocktest.Dig(cfg["cloudnative:app"], "hosts").([]any)
+	for _, h := range list {
+		hosts = append(hosts, fmt.Sprint(h))
+	}
+	return hosts, certFile, keyFile
 }

@@ -23,7 +23,9 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/cloudnative-pac/platform/engine"
+	"github.com/cloudnative-pac/platform/internal/localca"
 	"github.com/cloudnative-pac/platform/internal/mocktest"
+	"github.com/cloudnative-pac/platform/internal/stackfile"
 )
 
 const (
@@ -91,11 +93,30 @@ func (p *project) env(name string, edit func(config map[string]any)) *env {
 	if edit != nil {
 		edit(e.config)
 	}
+	e.certificate()
 	e.writeConfig()
 	e.stack, err = engine.Open(context.Background(), p.engineOptions(name))
 	require.NoError(p.t, err)
 	e.reload()
 	return e
+}
+
+// certificate makes the gateway certificate the stack's app.tls names, for its
+// hosts as edited, as hack/gencert does for make demo: one per environment.
+func (e *env) certificate() {
+	e.t.Helper()
+	hosts, certFile, _ := stackfile.CertificateFiles(mocktest.Config(e.config))
+	if certFile == "" {
+		return
+	}
+	pair, err := localca.Issue("e2e "+e.name, hosts, 24*time.Hour)
+	require.NoError(e.t, err)
+	dir := filepath.Join(e.dir, ".local", "tls", e.name)
+	require.NoError(e.t, os.MkdirAll(dir, 0o700))
+	tls := e.section("cloudnative:app")["tls"].(map[string]any)
+	tls["certificateFile"], tls["keyFile"] = filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
+	require.NoError(e.t, os.WriteFile(filepath.Join(dir, "tls.crt"), pair.CertificatePEM, 0o644))
+	require.NoError(e.t, os.WriteFile(filepath.Join(dir, "tls.key"), pair.KeyPEM, 0o600))
 }
 
 // onSimulatedNode drops the stack's workload placement: its pods go to the
