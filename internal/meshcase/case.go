@@ -30,6 +30,8 @@ type Case struct {
 	// ExternalHosts are the hosts off the mesh the namespace may reach; its
 	// sidecars reach no other.
 	ExternalHosts []ExternalHost `json:"externalHosts"`
+	// TLS is set when the gateway serves HTTPS.
+	TLS *TLS `json:"tls,omitempty"`
 
 	// Objects are the Kubernetes objects the program registered (Istio config,
 	// Services, Deployments, ...), as the Kubernetes provider would send them.
@@ -80,6 +82,25 @@ type Caller struct {
 }
 
 // ExternalHost is a declared host off the mesh.
+// TLS is what the gateway serves HTTPS with, when the stack turns it on.
+type TLS struct {
+	// SecretName is the Secret in the gateway's namespace (credentialName).
+	SecretName string `json:"secretName"`
+	// RedirectHTTP: port 80 answers every request (but the ACME challenge)
+	// with a redirect to HTTPS.
+	RedirectHTTP      bool `json:"redirectHTTP"`
+	HSTSMaxAgeSeconds int  `json:"hstsMaxAgeSeconds"`
+	// ACMESolvers are the Services in front of the HTTP-01 solvers, per host.
+	ACMESolvers []ACMESolver `json:"acmeSolvers"`
+}
+
+// ACMESolver routes one host's challenge path.
+type ACMESolver struct {
+	Host    string `json:"host"`
+	Service string `json:"service"`
+	Port    int    `json:"port"`
+}
+
 type ExternalHost struct {
 	Host     string `json:"host"`
 	Port     int    `json:"port"`

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/cloudnative-pac/platform/components/edge"
 	"github.com/cloudnative-pac/platform/internal/mocktest"
 	"github.com/cloudnative-pac/platform/model"
 	"github.com/cloudnative-pac/platform/names"
@@ -59,6 +60,12 @@ func Export(name string, projectDir string, cfg mocktest.Config, secretKeys ...s
 		Authorization:    platform.App.Authorization(),
 		TrustDomain:      platform.App.TrustDomain,
 		ExternalHosts:    []ExternalHost{},
+	}
+	if tls := platform.App.TLS; tls.Enabled {
+		c.TLS = &TLS{SecretName: tls.SecretName, RedirectHTTP: tls.RedirectHTTP, HSTSMaxAgeSeconds: tls.HSTSMaxAgeSeconds, ACMESolvers: []ACMESolver{}}
+		for _, s := range edge.ACMESolvers(tls, platform.App.Hosts) {
+			c.TLS.ACMESolvers = append(c.TLS.ACMESolvers, ACMESolver{Host: s.Host, Service: names.ServiceHost(s.Name, platform.Istio.Gateway.Namespace), Port: s.Port})
+		}
 	}
 	for _, h := range platform.App.Egress {
 		c.ExternalHosts = append(c.ExternalHosts, ExternalHost{Host: h.Host, Port: h.Port, Protocol: h.Protocol})

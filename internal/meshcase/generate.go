@@ -124,6 +124,7 @@ func Generate(seed int64, index int) mocktest.Config {
 		services = append(services, svc)
 	}
 	drawZeroTrust(seed, index, app, services)
+	drawEdge(seed, index, app)
 	cfg["cloudnative:services"] = services
 	return cfg
 }
@@ -227,4 +228,39 @@ func anyStrings(values []string) []any {
 		out[i] = v
 	}
 	return out
+}
+
+// drawEdge draws HTTPS at the gateway for cases with hosts of their own (no
+// certificate names "*"): the certificate's source — an existing Secret,
+// files, or each kind of cert-manager issuer (ACME only without wildcard
+// hosts, which HTTP-01 cannot prove) — what port 80 does, and HSTS. Its own
+// source keeps every other draw of a case as it was.
+func drawEdge(seed int64, index int, app map[string]any) {
+	r := rand.New(rand.NewSource(seed*5_000_011 + int64(index) + 2))
+	hosts := app["hosts"].([]any)
+	if hosts[0] == "*" || r.Intn(3) == 0 {
+		return
+	}
+	wildcard := false
+	for _, h := range hosts {
+		wildcard = wildcard || strings.HasPrefix(h.(string), "*.")
+	}
+	tls := map[string]any{}
+	sources := []func(){
+		func() { tls["secretName"] = "edge-cert" },
+		func() { tls["certificateFile"], tls["keyFile"] = "certs/tls.crt", "certs/tls.key" },
+		func() { tls["issuer"] = map[string]any{"selfSigned": map[string]any{}} },
+		func() { tls["issuer"] = map[string]any{"ca": map[string]any{"secretName": "edge-ca"}} },
+	}
+	if !wildcard {
+		sources = append(sources, func() { tls["issuer"] = map[string]any{"acme": map[string]any{"email": "ops@example.test"}} })
+	}
+	sources[r.Intn(len(sources))]()
+	if r.Intn(4) == 0 {
+		tls["http"] = "serve"
+	}
+	if r.Intn(2) == 0 {
+		tls["hstsMaxAgeSeconds"] = []int{300, 31536000}[r.Intn(2)]
+	}
+	app["tls"] = tls
 }

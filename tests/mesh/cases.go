@@ -30,6 +30,7 @@ type Case struct {
 	Authorization    bool             `json:"authorization"`
 	TrustDomain      string           `json:"trustDomain"`
 	ExternalHosts    []ExternalHost   `json:"externalHosts"`
+	TLS              *TLS             `json:"tls,omitempty"`
 	Objects          []map[string]any `json:"objects"`
 	Services         []Service        `json:"services"`
 
@@ -80,6 +81,25 @@ type Caller struct {
 }
 
 // ExternalHost is a declared host off the mesh (internal/meshcase.ExternalHost).
+// TLS is what the gateway serves HTTPS with, when the stack turns it on.
+type TLS struct {
+	// SecretName is the Secret in the gateway's namespace (credentialName).
+	SecretName string `json:"secretName"`
+	// RedirectHTTP: port 80 answers every request (but the ACME challenge)
+	// with a redirect to HTTPS.
+	RedirectHTTP      bool `json:"redirectHTTP"`
+	HSTSMaxAgeSeconds int  `json:"hstsMaxAgeSeconds"`
+	// ACMESolvers are the Services in front of the HTTP-01 solvers, per host.
+	ACMESolvers []ACMESolver `json:"acmeSolvers"`
+}
+
+// ACMESolver routes one host's challenge path.
+type ACMESolver struct {
+	Host    string `json:"host"`
+	Service string `json:"service"`
+	Port    int    `json:"port"`
+}
+
 type ExternalHost struct {
 	Host     string `json:"host"`
 	Port     int    `json:"port"`

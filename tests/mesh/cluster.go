@@ -28,6 +28,7 @@ type cluster struct {
 	services   []map[string]any
 	clusterIPs map[string]string // "<namespace>/<name>" → cluster IP
 	pods       []pod
+	secrets    []map[string]any
 }
 
 func newCluster(c Case) (*cluster, error) {
@@ -43,6 +44,8 @@ func newCluster(c Case) (*cluster, error) {
 			k.clusterIPs[metaOf(o, "namespace")+"/"+metaOf(o, "name")] = serviceIP.String()
 			serviceIP = serviceIP.Next()
 			k.services = append(k.services, svc)
+		case "Secret":
+			k.secrets = append(k.secrets, storedSecret(o))
 		case "Deployment":
 			template, _ := dig(o, "spec", "template", "metadata", "labels").(map[string]any)
 			if template == nil {
@@ -66,6 +69,11 @@ func newCluster(c Case) (*cluster, error) {
 			}
 		}
 	}
+	if c.TLS != nil {
+		if err := k.standInCertificate(c); err != nil {
+			return nil, err
+		}
+	}
 	return k, nil
 }
 
@@ -85,6 +93,9 @@ func (k *cluster) podIPs(deployment string) []string {
 func (k *cluster) objectsYAML() (string, error) {
 	var docs []any
 	for _, s := range k.services {
+		docs = append(docs, s)
+	}
+	for _, s := range k.secrets {
 		docs = append(docs, s)
 	}
 	for _, p := range k.pods {

@@ -327,22 +327,8 @@ func checkIngress(t *testing.T, e *env) {
 	}
 	for _, host := range e.c.Hosts {
 		for _, path := range paths {
-			call := simulation.Call{Port: 80, Path: path, HostHeader: probeHost(host), Protocol: simulation.HTTP, CallMode: simulation.CallModeGateway}
-			vh, err := virtualHost(t, e.gateway, call)
-			if err != nil {
-				t.Errorf("gateway %s%s: %v", probeHost(host), path, err)
-				continue
-			}
-			svc := owner(e.c, path)
-			if svc == nil {
-				if r, _ := firstRoute(vh, request{path: path, headers: map[string]string{}}); r != nil {
-					t.Errorf("gateway %s%s: no prefix owns the path, yet route %q takes it", probeHost(host), path, r.GetName())
-				}
-				continue
-			}
-			for _, p := range planned(*svc) {
-				where := fmt.Sprintf("gateway %s%s (%s, owned by %s)", probeHost(host), path, p.why, svc.Name)
-				checkRoute(t, where, vh, request{path: path, headers: p.headers}, *svc, p.want)
+			for _, call := range serviceCalls(e.c, host, path) {
+				checkIngressCall(t, e, host, path, call)
 			}
 		}
 	}
@@ -352,6 +338,27 @@ func checkIngress(t *testing.T, e *env) {
 		if res := e.gateway.Run(call); res.Error == nil {
 			t.Errorf("gateway: host not-ours.invalid reached route %q of %q", res.RouteMatched, res.VirtualHostMatched)
 		}
+	}
+}
+
+// checkIngressCall checks one request through the gateway against the plan of
+// the service owning its path.
+func checkIngressCall(t *testing.T, e *env, host, path string, call simulation.Call) {
+	vh, err := virtualHost(t, e.gateway, call)
+	if err != nil {
+		t.Errorf("gateway %s%s port %d: %v", probeHost(host), path, call.Port, err)
+		return
+	}
+	svc := owner(e.c, path)
+	if svc == nil {
+		if r, _ := firstRoute(vh, request{path: path, headers: map[string]string{}}); r != nil {
+			t.Errorf("gateway %s%s port %d: no prefix owns the path, yet route %q takes it", probeHost(host), path, call.Port, r.GetName())
+		}
+		return
+	}
+	for _, p := range planned(*svc) {
+		where := fmt.Sprintf("gateway %s%s port %d (%s, owned by %s)", probeHost(host), path, call.Port, p.why, svc.Name)
+		checkRoute(t, where, vh, request{path: path, headers: p.headers}, *svc, p.want)
 	}
 }
 
@@ -511,6 +518,7 @@ func TestMesh_TrafficIsThePlan(t *testing.T) {
 			}()
 			e := newEnv(t, c)
 			checkIngress(t, e)
+			checkEdge(t, e)
 			checkMeshRoutes(t, e)
 			checkClusters(t, e)
 			checkEndpoints(t, e)
