@@ -90,9 +90,9 @@ func (e *Edge) issue(ctx *pulumi.Context, name string, args *Args, child pulumi.
 		release := &helmv3.ReleaseArgs{
 			Name:      pulumi.String(names.CertManagerRelease),
 			Namespace: ns.Metadata.Name().Elem(),
-			Values:          CertManagerValues(placement.Values(args.Placement)),
-			Atomic:          pulumi.Bool(true),
-			Timeout:         pulumi.Int(600),
+			Values:    CertManagerValues(placement.Values(args.Placement)),
+			Atomic:    pulumi.Bool(true),
+			Timeout:   pulumi.Int(600),
 		}
 		if cm.ChartDir != "" {
 			release.Chart = pulumi.String(filepath.Clean(cm.ChartDir))
