@@ -205,6 +205,17 @@ func (p *project) kubectl(args ...string) (string, error) {
 	return out.String(), nil
 }
 
+// kubectlStdin runs kubectl with stdin.
+func (p *project) kubectlStdin(stdin string, args ...string) (string, error) {
+	cmd := exec.Command("kubectl", append([]string{"--kubeconfig", p.kubeconfig}, args...)...)
+	var out, errOut bytes.Buffer
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(stdin), &out, &errOut
+	if err := cmd.Run(); err != nil {
+		return out.String(), fmt.Errorf("kubectl %s: %v: %s", strings.Join(args, " "), err, errOut.String())
+	}
+	return out.String(), nil
+}
+
 // get returns one object as JSON.
 func (p *project) get(args ...string) map[string]any {
 	p.t.Helper()

@@ -121,7 +121,8 @@ func testUpFromEmpty(t *testing.T, p *env) {
 		assert.Equal(t, float64(8080), dig(s, "spec", "ports", 0, "targetPort"), svc)
 	}
 	// The Istio resources passed the API server's CRD validation.
-	p.get("gateway.networking.istio.io", "cloudnative-gateway", "-n", appNS)
+	gateway := p.get("gateway.networking.istio.io", "cloudnative-gateway", "-n", appNS)
+	assertGatewayCertificate(t, p, gateway)
 	// One VirtualService routes the gateway's traffic, longest path prefix first.
 	ingress := p.get("virtualservice.networking.istio.io", "cloudnative-ingress", "-n", appNS)
 	var prefixes []string
@@ -603,6 +604,9 @@ func testDestroy(t *testing.T, p *env) {
 	state, err := p.stack.Export(context.Background())
 	require.NoError(t, err)
 	assert.NotContains(t, string(state.Deployment), "kubernetes:", "the stack holds no resources")
+	out, err := p.kubectl("get", "secret", "cloudnative-gateway-tls", "-n", "istio-ingress", "--ignore-not-found", "-o", "name")
+	require.NoError(t, err)
+	assert.Empty(t, out, "the gateway's certificate Secret is gone")
 }
 
 func assertAvailable(t *testing.T, d map[string]any, replicas int) {
