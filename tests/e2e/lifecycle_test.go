@@ -41,6 +41,7 @@ func TestLifecycle(t *testing.T) {
 		{"PreviewAfterUpProposesNothing", testNoChanges},
 		{"ConcurrentUpsOneRefusedByTheLock", testConcurrentUps},
 		{"NewKubeconfigForTheSameClusterReplacesNothing", testNewKubeconfigSameCluster},
+		{"PreviewIdentityReadsButCannotDeploy", testPreviewIdentity},
 		{"AutoscaledDeploymentShowsNoDiff", testAutoscaledNoDiff},
 		{"DriftIsReportedPreviewedAndRestored", testDrift},
 		{"RecreateStopsOldPodsFirst", testRecreate},
