@@ -10,10 +10,11 @@ import (
 )
 
 // exportIngress exports where the ingress gateway can be reached: the load
-// balancer's address once a cloud has assigned one, and the node port otherwise.
+// balancer's address once a cloud has assigned one, and the node ports otherwise
+// (HTTPS's too when the stack serves it).
 // The gateway Service is read after its release exists, so a first preview, when
 // it does not exist yet, shows the address as unknown rather than failing.
-func exportIngress(ctx *pulumi.Context, istio *mesh.Istio, cfg model.Istio, opts ...pulumi.ResourceOption) {
+func exportIngress(ctx *pulumi.Context, istio *mesh.Istio, cfg model.Istio, https bool, opts ...pulumi.ResourceOption) {
 	id := istio.Gateway.Status.Namespace().Elem().ApplyT(func(ns string) pulumi.ID {
 		return pulumi.ID(ns + "/" + names.IngressGatewayRelease)
 	}).(pulumi.IDOutput)
@@ -36,12 +37,20 @@ func exportIngress(ctx *pulumi.Context, istio *mesh.Istio, cfg model.Istio, opts
 	}).(pulumi.StringOutput)
 	ctx.Export("ingressAddress", address)
 	ctx.Export("ingressServiceType", pulumi.String(cfg.Gateway.ServiceType))
-	ctx.Export("ingressNodePort", svc.Spec.Ports().ApplyT(func(ports []corev1.ServicePort) int {
+	ctx.Export("ingressNodePort", nodePort(svc, 80))
+	if https {
+		ctx.Export("ingressHTTPSNodePort", nodePort(svc, 443))
+	}
+}
+
+// nodePort is the node port of the gateway Service's port; 0 until assigned.
+func nodePort(svc *corev1.Service, port int) pulumi.IntOutput {
+	return svc.Spec.Ports().ApplyT(func(ports []corev1.ServicePort) int {
 		for _, p := range ports {
-			if p.Port == 80 && p.NodePort != nil {
+			if p.Port == port && p.NodePort != nil {
 				return *p.NodePort
 			}
 		}
 		return 0
-	}).(pulumi.IntOutput))
+	}).(pulumi.IntOutput)
 }

@@ -167,7 +167,7 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 	// The release as deployed, read back by promotion (release.Parse).
 	ctx.Export("release", pulumi.String(release.FromModel(platform).JSON()))
 	if istio != nil {
-		exportIngress(ctx, istio, platform.Istio, onCluster)
+		exportIngress(ctx, istio, platform.Istio, platform.App.TLS.Enabled, onCluster)
 	}
 	return nil
 }

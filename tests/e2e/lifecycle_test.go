@@ -139,6 +139,17 @@ func testUpFromEmpty(t *testing.T, p *env) {
 	outputs, err := p.stack.Outputs(context.Background())
 	require.NoError(t, err)
 	assert.True(t, outputs["kubeconfig"].Secret, "the kubeconfig output is secret")
+	// The NodePort gateway's ports, as the API server assigned them.
+	gw := p.get("service", "istio-ingressgateway", "-n", "istio-ingress")
+	for _, port := range dig(gw, "spec", "ports").([]any) {
+		switch dig(port, "port") {
+		case float64(80):
+			assert.Equal(t, dig(port, "nodePort"), outputs["ingressNodePort"].Value)
+		case float64(443):
+			assert.Equal(t, dig(port, "nodePort"), outputs["ingressHTTPSNodePort"].Value)
+		}
+	}
+	assert.Equal(t, "istio-ingress/cloudnative-gateway-tls", outputs["tlsSecret"].Value)
 	server, err := p.kubectl("config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}")
 	require.NoError(t, err)
 	assert.Equal(t, strings.TrimSpace(server), outputs["clusterEndpoint"].Value, "the endpoint is the API server the kubeconfig names")
