@@ -205,6 +205,43 @@ func (p *project) kubectl(args ...string) (string, error) {
 	return out.String(), nil
 }
 
+// serviceAccountToken makes a ServiceAccount in kube-system bound to a
+// ClusterRole and returns an hour's token of it.
+func (p *project) serviceAccountToken(name, clusterRole string) string {
+	p.t.Helper()
+	for _, args := range [][]string{
+		{"create", "serviceaccount", name, "-n", "kube-system"},
+		{"create", "clusterrolebinding", "e2e-" + name, "--clusterrole=" + clusterRole, "--serviceaccount=kube-system:" + name},
+	} {
+		_, err := p.kubectl(args...)
+		require.NoError(p.t, err)
+	}
+	token, err := p.kubectl("create", "token", name, "-n", "kube-system", "--duration=1h")
+	require.NoError(p.t, err)
+	return strings.TrimSpace(token)
+}
+
+// kubeconfigFor writes the cluster's kubeconfig with the admin's token
+// replaced by token (and whatever edit changes), returning its path.
+func (p *project) kubeconfigFor(token string, edit func(kubeconfig map[string]any)) string {
+	p.t.Helper()
+	var kubeconfig map[string]any
+	data, err := os.ReadFile(p.kubeconfig)
+	require.NoError(p.t, err)
+	require.NoError(p.t, yaml.Unmarshal(data, &kubeconfig))
+	user := dig(kubeconfig, "users", 0, "user").(map[string]any)
+	require.NotEqual(p.t, token, user["token"])
+	user["token"] = token
+	if edit != nil {
+		edit(kubeconfig)
+	}
+	path := filepath.Join(p.t.TempDir(), "kubeconfig")
+	data, err = yaml.Marshal(kubeconfig)
+	require.NoError(p.t, err)
+	require.NoError(p.t, os.WriteFile(path, data, 0o600))
+	return path
+}
+
 // kubectlStdin runs kubectl with stdin.
 func (p *project) kubectlStdin(stdin string, args ...string) (string, error) {
 	cmd := exec.Command("kubectl", append([]string{"--kubeconfig", p.kubeconfig}, args...)...)

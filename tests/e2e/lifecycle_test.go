@@ -18,7 +18,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/yaml.v3"
 
 	"github.com/cloudnative-pac/platform/engine"
 	"github.com/cloudnative-pac/platform/internal/mocktest"
@@ -648,30 +647,12 @@ func assertImage(t *testing.T, p *env, app, image string, replicas int) {
 // by address. The provider's cluster identifier must keep the provider, and with
 // it every object, from being replaced: an update of the provider only.
 func testNewKubeconfigSameCluster(t *testing.T, p *env) {
-	for _, args := range [][]string{
-		{"create", "serviceaccount", "rotated", "-n", "kube-system"},
-		{"create", "clusterrolebinding", "rotated-admin", "--clusterrole=cluster-admin", "--serviceaccount=kube-system:rotated"},
-	} {
-		_, err := p.kubectl(args...)
-		require.NoError(t, err)
-	}
-	token, err := p.kubectl("create", "token", "rotated", "-n", "kube-system", "--duration=1h")
-	require.NoError(t, err)
-
-	var kubeconfig map[string]any
-	data, err := os.ReadFile(p.kubeconfig)
-	require.NoError(t, err)
-	require.NoError(t, yaml.Unmarshal(data, &kubeconfig))
-	user := dig(kubeconfig, "users", 0, "user").(map[string]any)
-	require.NotEqual(t, strings.TrimSpace(token), user["token"])
-	user["token"] = strings.TrimSpace(token)
-	cluster := dig(kubeconfig, "clusters", 0, "cluster").(map[string]any)
-	require.Contains(t, cluster["server"], "https://127.0.0.1:")
-	cluster["server"] = strings.Replace(cluster["server"].(string), "127.0.0.1", "localhost", 1)
-	rotated := filepath.Join(t.TempDir(), "kubeconfig")
-	data, err = yaml.Marshal(kubeconfig)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(rotated, data, 0o600))
+	token := p.serviceAccountToken("rotated", "cluster-admin")
+	rotated := p.kubeconfigFor(token, func(kubeconfig map[string]any) {
+		cluster := dig(kubeconfig, "clusters", 0, "cluster").(map[string]any)
+		require.Contains(t, cluster["server"], "https://127.0.0.1:")
+		cluster["server"] = strings.Replace(cluster["server"].(string), "127.0.0.1", "localhost", 1)
+	})
 
 	existing := p.cluster()["existing"].(map[string]any)
 	original := existing["kubeconfigPath"]

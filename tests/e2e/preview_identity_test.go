@@ -4,8 +4,6 @@ package e2e
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,7 +11,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/yaml.v3"
 )
 
 // previewRole is what docs/security.md asks of a preview identity in the
@@ -29,25 +26,9 @@ const previewRole = `{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"Cluste
 func testPreviewIdentity(t *testing.T, p *env) {
 	_, err := p.kubectlStdin(previewRole, "apply", "-f", "-")
 	require.NoError(t, err)
-	for _, args := range [][]string{
-		{"create", "serviceaccount", "preview", "-n", "kube-system"},
-		{"create", "clusterrolebinding", "cloudnative-preview", "--clusterrole=cloudnative:preview", "--serviceaccount=kube-system:preview"},
-	} {
-		_, err := p.kubectl(args...)
-		require.NoError(t, err)
-	}
-	token, err := p.kubectl("create", "token", "preview", "-n", "kube-system", "--duration=1h")
-	require.NoError(t, err)
-	var kubeconfig map[string]any
-	data, err := os.ReadFile(p.kubeconfig)
-	require.NoError(t, err)
-	require.NoError(t, yaml.Unmarshal(data, &kubeconfig))
-	dig(kubeconfig, "users", 0, "user").(map[string]any)["token"] = strings.TrimSpace(token)
-	readOnly := filepath.Join(t.TempDir(), "kubeconfig")
-	data, err = yaml.Marshal(kubeconfig)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(readOnly, data, 0o600))
-	can, _ := p.kubectl("--token", strings.TrimSpace(token), "auth", "can-i", "patch", "deployments", "-n", appNS)
+	token := p.serviceAccountToken("preview", "cloudnative:preview")
+	readOnly := p.kubeconfigFor(token, nil)
+	can, _ := p.kubectl("--token", token, "auth", "can-i", "patch", "deployments", "-n", appNS)
 	require.Equal(t, "no", strings.TrimSpace(can), "the preview identity cannot write")
 
 	existing := p.cluster()["existing"].(map[string]any)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -65,11 +66,19 @@ func assertPlacedAndAnswering(t *testing.T, p *env) {
 // root filesystem, the properties file mounted read-only, a writable /tmp.
 func testPodsRunAsDeclared(t *testing.T, p *env) {
 	// The autoscaler adds its minimum's pods after up has seen the
-	// Deployment's first one ready: wait for every pod before counting.
-	_, err := p.kubectl("wait", "--for=condition=Ready", "pods", "--all", "-n", appNS, "--timeout=120s")
-	require.NoError(t, err)
-	procs := p.containerProcesses(t, appNS)
-	pods := len(p.items("pods", "-n", appNS))
+	// Deployment's first one ready, so pods may start between two counts:
+	// count again (for at most a minute) until pods and processes agree.
+	var procs []containerProcess
+	pods := 0
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(2 * time.Second) {
+		_, err := p.kubectl("wait", "--for=condition=Ready", "pods", "--all", "-n", appNS, "--timeout=120s")
+		require.NoError(t, err)
+		pods = len(p.items("pods", "-n", appNS))
+		procs = p.containerProcesses(t, appNS)
+		if pods == len(procs) || time.Now().After(deadline) {
+			break
+		}
+	}
 	require.Equal(t, pods, len(procs), "one running container per pod of the services")
 	for _, c := range procs {
 		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.pid))
