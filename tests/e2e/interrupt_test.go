@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -122,23 +123,85 @@ func (p *project) killAt(t *testing.T, platform string, args []string, marker st
 	cmd.Stderr = cmd.Stdout
 	require.NoError(t, cmd.Start())
 	var seen strings.Builder
+	var tree []int
 	killed := false
 	scanner := bufio.NewScanner(stdout)
 	for scanner.Scan() {
 		line := scanner.Text()
 		seen.WriteString(line + "\n")
 		if strings.Contains(line, marker) && !killed {
-			// The whole group: the CLI and the plugins would otherwise finish the run.
+			// Everything it started: the CLI and the plugins would otherwise
+			// finish the run, and the plugins, which the CLI starts in process
+			// groups of their own, would outlive it.
 			time.Sleep(delay)
-			require.NoError(t, syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL))
+			tree = killTree(t, cmd.Process.Pid)
 			killed = true
 		}
 	}
 	_ = cmd.Wait()
 	require.True(t, killed, "%s never reached %q:\n%s", args[0], marker, tail(seen.String(), 3000))
-	// Let every killed process go before the next run looks at the state.
+	// Let every killed process go before the next run looks at the state;
+	// none may be left running.
 	time.Sleep(time.Second)
+	for _, pid := range tree {
+		assert.False(t, alive(pid), "process %d of the killed run is still running", pid)
+	}
 	return seen.String()
+}
+
+// killTree kills a process and all its descendants, whatever their process
+// group, by SIGKILL, as a machine going away would; it returns their pids.
+func killTree(t *testing.T, root int) []int {
+	t.Helper()
+	var all []int
+	// Twice: a process may start a child between the listing and the kill.
+	for range 2 {
+		tree := descendants(root)
+		_ = syscall.Kill(-root, syscall.SIGKILL)
+		for _, pid := range tree {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+		all = append(all, tree...)
+	}
+	return all
+}
+
+// descendants are a process and the processes below it, read from /proc.
+func descendants(root int) []int {
+	children := map[int][]int{}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// The command may hold spaces and parentheses: fields follow the last ")".
+		fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(fields) > 1 {
+			if ppid, err := strconv.Atoi(fields[1]); err == nil {
+				children[ppid] = append(children[ppid], pid)
+			}
+		}
+	}
+	out := []int{root}
+	for i := 0; i < len(out); i++ {
+		out = append(out, children[out[i]]...)
+	}
+	return out
+}
+
+// alive reports whether pid runs (a zombie waiting for its parent does not).
+func alive(pid int) bool {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	return len(fields) > 0 && fields[0] != "Z"
 }
 
 // assertClusterMatchesState lists the program's objects in the application
