@@ -7,7 +7,7 @@ import (
 )
 
 // Every default a stack may leave out, in one place: Decode reads them from here,
-// and the README's config reference is held to Defaults by a test.
+// and the config reference (docs/configuration.md) is held to Defaults by a test.
 const (
 	DefaultMinikubeProfile           = "cloudnative"
 	DefaultMinikubeKubernetesVersion = "v1.34.0"
@@ -104,7 +104,7 @@ const (
 	DefaultMinReadySeconds = 0
 )
 
-// Default is one documented default: the key as the README's config reference
+// Default is one documented default: the key as the config reference (docs/configuration.md)
 // names it, the value as it shows it, and where Decode puts it (for a check
 // that Decode really applies it).
 type Default struct {

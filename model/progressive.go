@@ -9,7 +9,7 @@ import (
 )
 
 // DefaultSteps are a canary's weights when progressive leaves them out
-// (DefaultStepsText shows them in the README).
+// (DefaultStepsText shows them in docs/delivery.md).
 var DefaultSteps = []int{10, 25, 50}
 
 // Progressive is how a service's release is taken through by
