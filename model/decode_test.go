@@ -87,6 +87,8 @@ func TestDecode_ValidConfigAppliesDefaults(t *testing.T) {
 	assert.Equal(t, "/health", canary.HealthPath)
 
 	ramped := p.Services[1]
+	assert.Equal(t, DefaultServicePort, ramped.Port)
+	assert.Equal(t, DefaultTargetPort, ramped.TargetPort, "a service left at the defaults reaches the sample apps' port")
 	assert.Equal(t, "1", ramped.Ramped.MaxSurge)
 	assert.Equal(t, "25%", ramped.Ramped.MaxUnavailable)
 	assert.Equal(t, 80, ramped.Port)

@@ -45,6 +45,10 @@ const (
 	DefaultAddonSize              = "small"
 
 	DefaultServicePort = 80
+	// The container port: where the sample apps listen (their PORT default),
+	// as most images run as non-root do (a port under 1024 needs a privilege
+	// the pods do not have).
+	DefaultTargetPort = 8080
 	DefaultServiceType = "ClusterIP"
 	DefaultReplicas    = 1
 	DefaultHealthPath  = "/health"
@@ -155,6 +159,7 @@ func Defaults() []Default {
 		d("observability.size", DefaultAddonSize, func(p *Platform) any { return p.Observability.Size.Name }),
 		d("observability.tracingSamplingPercent", DefaultTracingSamplingPercent, func(p *Platform) any { return p.Observability.TracingSamplingPercent }),
 		d("services[].port", DefaultServicePort, func(p *Platform) any { return svc(p).Port }),
+		d("services[].targetPort", DefaultTargetPort, nil),
 		d("services[].serviceType", DefaultServiceType, func(p *Platform) any { return svc(p).ServiceType }),
 		d("services[].replicas", DefaultReplicas, nil), // autoscaled in the check's config
 		d("services[].healthPath", DefaultHealthPath, func(p *Platform) any { return svc(p).HealthPath }),

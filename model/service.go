@@ -26,7 +26,7 @@ func decodeService(raw rawService, at string, p *problems) Service {
 		Traffic:                decodeTraffic(raw.Traffic, at+".trafficPolicy", p),
 		Routes:                 decodeRoutes(raw.Routes, at+".routes", p),
 	}
-	s.TargetPort = intOr(raw.TargetPort, s.Port)
+	s.TargetPort = intOr(raw.TargetPort, DefaultTargetPort)
 
 	if s.Name == "" {
 		p.add(at+".name", "is required")
