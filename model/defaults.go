@@ -48,7 +48,7 @@ const (
 	// The container port: where the sample apps listen (their PORT default),
 	// as most images run as non-root do (a port under 1024 needs a privilege
 	// the pods do not have).
-	DefaultTargetPort = 8080
+	DefaultTargetPort  = 8080
 	DefaultServiceType = "ClusterIP"
 	DefaultReplicas    = 1
 	DefaultHealthPath  = "/health"
