@@ -257,17 +257,21 @@ func readKeyPair(raw *rawTLS, hosts []string, projectDir, at string, p *problems
 		if host == "*" {
 			continue // refused above
 		}
-		covered := leaf.VerifyHostname(host) == nil
-		if strings.HasPrefix(host, "*.") {
-			// Any name under the wildcard must verify: the certificate must
-			// carry the wildcard itself.
-			covered = slices.Contains(leaf.DNSNames, host)
-		}
-		if !covered {
+		if !CertificateCovers(leaf, host) {
 			p.add(fmt.Sprintf("%s.hosts[%d]", key("app"), i), "%q is not covered by %s (it names %v)", host, certFile, leaf.DNSNames)
 		}
 	}
 	return string(certPEM), string(keyPEM)
+}
+
+// CertificateCovers reports whether a certificate serves a gateway host: a
+// name must verify; a wildcard host needs the wildcard itself in the
+// certificate, since every name under it must verify.
+func CertificateCovers(leaf *x509.Certificate, host string) bool {
+	if strings.HasPrefix(host, "*.") {
+		return slices.Contains(leaf.DNSNames, host)
+	}
+	return leaf.VerifyHostname(host) == nil
 }
 
 func decodeCertManager(raw *rawCertManager, tls TLS, projectDir string, p *problems) CertManager {

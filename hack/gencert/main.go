@@ -15,6 +15,7 @@ import (
 
 	"github.com/cloudnative-pac/platform/internal/localca"
 	"github.com/cloudnative-pac/platform/internal/stackfile"
+	"github.com/cloudnative-pac/platform/model"
 )
 
 const validFor = 365 * 24 * time.Hour
@@ -78,7 +79,7 @@ func current(certFile, keyFile string, hosts []string) bool {
 		return false
 	}
 	for _, h := range hosts {
-		if leaf.VerifyHostname(h) != nil {
+		if !model.CertificateCovers(leaf, h) {
 			return false
 		}
 	}

@@ -195,14 +195,7 @@ func tail(s string, n int) string {
 
 // kubectl runs kubectl against the local control plane.
 func (p *project) kubectl(args ...string) (string, error) {
-	cmd := exec.Command("kubectl", append([]string{"--kubeconfig", p.kubeconfig}, args...)...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	if err != nil {
-		return out.String(), fmt.Errorf("kubectl %s: %v: %s", strings.Join(args, " "), err, errOut.String())
-	}
-	return out.String(), nil
+	return p.kubectlStdin("", args...)
 }
 
 // serviceAccountToken makes a ServiceAccount in kube-system bound to a
@@ -242,11 +235,14 @@ func (p *project) kubeconfigFor(token string, edit func(kubeconfig map[string]an
 	return path
 }
 
-// kubectlStdin runs kubectl with stdin.
+// kubectlStdin runs kubectl with stdin (none when empty).
 func (p *project) kubectlStdin(stdin string, args ...string) (string, error) {
 	cmd := exec.Command("kubectl", append([]string{"--kubeconfig", p.kubeconfig}, args...)...)
 	var out, errOut bytes.Buffer
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(stdin), &out, &errOut
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if stdin != "" {
+		cmd.Stdin = strings.NewReader(stdin)
+	}
 	if err := cmd.Run(); err != nil {
 		return out.String(), fmt.Errorf("kubectl %s: %v: %s", strings.Join(args, " "), err, errOut.String())
 	}
