@@ -3,7 +3,9 @@
 # need when the machine lacks them: a JDK with javac, jar and jlink (the Java
 # service and its runtime), runc (to run the built images as the pod spec runs
 # them), containerd, the CNI plugins and iptables (the real node's runtime,
-# pod network and Services). Needs root and apt; does nothing when all are there.
+# pod network and Services); with the argument `browser`, Chromium too (the
+# browser the end-to-end tests open the demo page in, headless; the demo
+# itself does not need it). Needs root and apt; does nothing when all are there.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -17,6 +19,7 @@ declare -A package_of=(
   [iptables]=iptables
   [$CNI_BIN_DIR/bridge]=containernetworking-plugins
 )
+[[ "${1:-}" == browser ]] && package_of[chromium]=chromium
 missing=()
 for tool in "${!package_of[@]}"; do
   if [[ "$tool" == /* ]]; then [[ -x "$tool" ]] && continue; else command -v "$tool" >/dev/null && continue; fi

@@ -90,7 +90,15 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 	// Register every workload before any route: a dependency on a resource makes
 	// the SDK wait for it, so interleaving would roll the services out one by one.
 	workloads := make([]*workload.Workload, len(platform.Services))
-	for i, svc := range platform.Services {
+	registered := map[string]*workload.Workload{}
+	for _, i := range calleesFirst(platform) {
+		svc := platform.Services[i]
+		var calleeServices []pulumi.Resource
+		for _, callee := range platform.Callees(svc.Name) {
+			if w := registered[callee.Name]; w != nil {
+				calleeServices = append(calleeServices, w.Service)
+			}
+		}
 		workloads[i], err = workload.New(ctx, svc.Name, &workload.Args{
 			Service:         svc,
 			Plan:            plans[i],
@@ -99,6 +107,7 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 			ConfigMountPath: appenv.MountPath,
 			ConfigChecksum:  env.ConfigChecksum,
 			Images:          builtImages,
+			CalleeServices:  calleeServices,
 			Placement:       platform.Scheduling.Workloads,
 			Network: zerotrust.Network{
 				App: platform.App, IstioNamespace: platform.Istio.Namespace, GatewayNamespace: platform.Istio.Gateway.Namespace,
@@ -108,6 +117,7 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 		if err != nil {
 			return err
 		}
+		registered[svc.Name] = workloads[i]
 	}
 
 	services := pulumi.Map{}

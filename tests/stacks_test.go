@@ -149,6 +149,34 @@ func assertGraph(t *testing.T, mocks *mocktest.Mocks, cfg mocktest.Config) {
 	}
 }
 
+// A caller's pods start after its callees' Services exist, so Kubernetes
+// hands them the callees' addresses (the local cluster runs no DNS).
+func TestStacks_CallersStartAfterTheirCalleesServices(t *testing.T) {
+	cfg := stackConfig(t, repoRoot(t), "local")
+	mocks, err := mocktest.Run(t, stacks.Program(machineLocalFiles(t, cfg)), cfg)
+	require.NoError(t, err)
+	checked := 0
+	for _, raw := range cfg["cloudnative:services"].([]any) {
+		callee := raw.(map[string]any)
+		callers, _ := callee["callers"].([]any)
+		for _, c := range callers {
+			caller, _ := c.(map[string]any)["service"].(string)
+			if caller == "" {
+				continue
+			}
+			service := "kubernetes:core/v1:Service::" + callee["name"].(string)
+			for _, d := range mocks.OfType("kubernetes:apps/v1:Deployment") {
+				if d.Field("metadata", "labels", "app") == caller {
+					after := slices.ContainsFunc(d.DependsOn, func(urn string) bool { return strings.HasSuffix(urn, "$"+service) })
+					assert.True(t, after, "%s starts after %s's Service (depends on %v)", d.Name, callee["name"], d.DependsOn)
+					checked++
+				}
+			}
+		}
+	}
+	assert.Positive(t, checked, "the local stack declares a caller among its services")
+}
+
 func TestStacks_StrategiesCoveredAcrossEnvironments(t *testing.T) {
 	for _, stack := range []string{"minikube", "local"} {
 		cfg := stackConfig(t, repoRoot(t), stack)

@@ -12,7 +12,7 @@ import (
 var version = "dev"
 
 func main() {
-	httpapp.Main("go-service", version, func(s httpapp.Settings) http.Handler {
-		return httpapp.IdentityHandler("go-service", version, s.ConfigFile)
+	httpapp.Main("go-service", version, func(service string, s httpapp.Settings) http.Handler {
+		return httpapp.IdentityHandler(service, version, s.ConfigFile)
 	})
 }

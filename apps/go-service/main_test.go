@@ -34,3 +34,17 @@ func TestGoService_Binary(t *testing.T) {
 	assert.Contains(t, p.Log(), "go-service GET /goservice 200")
 	assert.Contains(t, p.Log(), "go-service stopped")
 }
+
+// Deployed under another name (the platform sets SERVICE_NAME), it answers
+// with that name: config-service runs this image.
+func TestGoService_AnswersWithTheNameItIsDeployedAs(t *testing.T) {
+	apps, err := appbuild.AppsDir(".")
+	require.NoError(t, err)
+	bin := filepath.Join(t.TempDir(), "go-service")
+	require.NoError(t, appbuild.GoBinary(apps, "go-service", "1.0.0", bin))
+
+	t.Setenv("SERVICE_NAME", "config-service")
+	p := apptest.Start(t, "One", bin)
+	assert.Equal(t, "config-service", p.Identity("/").Service)
+	assert.Contains(t, p.Log(), "config-service GET / 200")
+}

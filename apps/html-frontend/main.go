@@ -1,5 +1,5 @@
 // Command html-frontend is the seed's frontend: a page that says which version
-// served it and shows what the backends answer through the same gateway.
+// served it and shows what each backend answers, and how it was asked.
 package main
 
 import (
@@ -16,20 +16,26 @@ var version = "dev"
 //go:embed index.html
 var page string
 
-// backends are the gateway paths the page asks, as the stacks route them.
-var backends = []string{"/javaservice", "/goservice"}
-
 func main() {
-	httpapp.Main("html-frontend", version, func(s httpapp.Settings) http.Handler {
-		return pageHandler(version, s.ConfigFile)
+	httpapp.Main("html-frontend", version, func(service string, s httpapp.Settings) http.Handler {
+		return handler(service, version, s.ConfigFile, seedBackends, environmentAddress)
 	})
+}
+
+// handler serves the page on every path but the one the page asks the
+// backends through (backendPath).
+func handler(service, version, configFile string, backends []backend, address addressOf) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET "+backendPath+"{name}", askBackend(backends, address))
+	mux.Handle("/", pageHandler(service, version, configFile, backends))
+	return mux
 }
 
 var pageTemplate = template.Must(template.New("page").Parse(page))
 
-func pageHandler(version, configFile string) http.Handler {
+func pageHandler(service, version, configFile string, backends []backend) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := httpapp.Identify("html-frontend", version, configFile, r)
+		id, err := httpapp.Identify(service, version, configFile, r)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
@@ -37,7 +43,8 @@ func pageHandler(version, configFile string) http.Handler {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_ = pageTemplate.Execute(w, struct {
 			httpapp.Identity
-			Backends []string
-		}{id, backends})
+			Backends    []backend
+			BackendPath string
+		}{id, backends, backendPath})
 	})
 }

@@ -21,6 +21,7 @@ func TestJavaService_Jar(t *testing.T) {
 	jar := filepath.Join(t.TempDir(), "java-service.jar")
 	require.NoError(t, appbuild.JavaJar(apps, "2.0.0", jar))
 
+	t.Setenv("SERVICE_NAME", "")
 	p := apptest.Start(t, "Two", "java", "-XX:+UseSerialGC", "-jar", jar)
 	id := p.Identity("/javaservice")
 	assert.Equal(t, "java-service", id.Service)
@@ -43,4 +44,9 @@ func TestJavaService_Jar(t *testing.T) {
 	}
 	assert.Contains(t, p.Log(), "java-service stopped")
 	assert.Contains(t, p.Log(), "java-service GET /javaservice 200")
+
+	// Deployed under another name (the platform sets SERVICE_NAME), it says so.
+	t.Setenv("SERVICE_NAME", "orders")
+	renamed := apptest.Start(t, "Two", "java", "-XX:+UseSerialGC", "-jar", jar)
+	assert.Equal(t, "orders", renamed.Identity("/").Service)
 }

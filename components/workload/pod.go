@@ -9,6 +9,7 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/cloudnative-pac/platform/apps"
 	"github.com/cloudnative-pac/platform/components/placement"
 	"github.com/cloudnative-pac/platform/strategy"
 )
@@ -136,6 +137,8 @@ func container(args *Args, track strategy.Track) *corev1.ContainerArgs {
 		Name:            pulumi.String(svc.Name),
 		Image:           pulumi.String(track.Image),
 		ImagePullPolicy: pulumi.String(pullPolicy(track.Image)),
+		// The name it is deployed as: an image may run under several.
+		Env: corev1.EnvVarArray{&corev1.EnvVarArgs{Name: pulumi.String(apps.ServiceNameEnv), Value: pulumi.String(svc.Name)}},
 		Ports: corev1.ContainerPortArray{&corev1.ContainerPortArgs{
 			Name:          pulumi.String("http"),
 			ContainerPort: pulumi.Int(svc.TargetPort),

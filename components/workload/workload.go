@@ -41,6 +41,11 @@ type Args struct {
 	// Images are resources that put the tracks' images on the cluster (a
 	// build into minikube); the Deployments wait for them.
 	Images []pulumi.Resource
+	// CalleeServices are the Services of the services this one calls. Its pods
+	// start after them: Kubernetes gives a pod the address of every Service of
+	// its namespace that exists when the pod starts (JAVA_SERVICE_SERVICE_HOST),
+	// which is how a caller finds its callee in a cluster without DNS.
+	CalleeServices []pulumi.Resource
 	// Placement is where the pods may run (node selector, tolerations).
 	Placement model.Placement
 	// Network says who may reach the pods and what they may reach; every
@@ -81,7 +86,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 				Annotations: awaitAnnotations(svc, track),
 			},
 			Spec: deploymentSpec(args, track, account.Metadata.Name().Elem()),
-		}, pulumi.Parent(w), pulumi.DependsOn(args.Images), rolloutTimeout(svc))
+		}, pulumi.Parent(w), pulumi.DependsOn(args.Images), pulumi.DependsOn(args.CalleeServices), rolloutTimeout(svc))
 		if err != nil {
 			return nil, fmt.Errorf("service %s: deployment %s: %w", svc.Name, track.Name, err)
 		}

@@ -248,6 +248,8 @@ func TestWorkload_TracksSpreadAndHaveStorageBounds(t *testing.T) {
 		assert.Equal(t, d.Field("spec", "selector", "matchLabels"), mocktest.Dig(spread, "labelSelector", "matchLabels"), "spread per track")
 		c := mocktest.Dig(spec, "containers", 0)
 		assert.Equal(t, "IfNotPresent", mocktest.Dig(c, "imagePullPolicy"))
+		assert.Equal(t, []any{map[string]any{"name": "SERVICE_NAME", "value": "web"}}, mocktest.Dig(c, "env"),
+			"the container is told the name it is deployed as")
 		assert.Equal(t, "64Mi", mocktest.Dig(c, "resources", "requests", "ephemeral-storage"))
 		assert.Equal(t, "256Mi", mocktest.Dig(c, "resources", "limits", "ephemeral-storage"))
 	}

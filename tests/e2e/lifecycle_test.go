@@ -37,6 +37,7 @@ func TestLifecycle(t *testing.T) {
 	}{
 		{"UpFromEmpty", testUpFromEmpty},
 		{"PodsRunAsDeclared", testPodsRunAsDeclared},
+		{"DemoPageInBrowser", testDemoPageInBrowser},
 		{"PreviewAfterUpProposesNothing", testNoChanges},
 		{"ConcurrentUpsOneRefusedByTheLock", testConcurrentUps},
 		{"NewKubeconfigForTheSameClusterReplacesNothing", testNewKubeconfigSameCluster},

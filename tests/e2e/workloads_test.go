@@ -44,7 +44,7 @@ func assertPlacedAndAnswering(t *testing.T, p *env) {
 	client := freshClient()
 	want := map[string]string{
 		"go-service":            `"service":"go-service","version":"1.0.0","instance":"One"`,
-		"config-service":        `"service":"go-service","version":"1.0.0","instance":"One"`,
+		"config-service":        `"service":"config-service","version":"1.0.0","instance":"One"`, // go-service's image, deployed as config-service
 		"java-service":          `"service":"java-service","version":"(1|2).0.0","instance":"One"`,
 		"html-frontend":         `service=html-frontend version=1.0.0 instance=One`,
 		"html-frontend-preview": `service=html-frontend version=1.1.0 instance=One`,

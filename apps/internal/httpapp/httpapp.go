@@ -19,6 +19,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/cloudnative-pac/platform/apps"
 )
 
 // Settings come from the environment the pod spec gives the container.
@@ -175,8 +177,19 @@ func Serve(ctx context.Context, l net.Listener, handler http.Handler, drain time
 	return nil
 }
 
-// Main runs a service until SIGTERM or SIGINT.
-func Main(service, version string, app func(Settings) http.Handler) {
+// Name is the name a service answers with: the one the platform deployed it
+// under (apps.ServiceNameEnv), or the one it was built as.
+func Name(built string) string {
+	if name := os.Getenv(apps.ServiceNameEnv); name != "" {
+		return name
+	}
+	return built
+}
+
+// Main runs a service until SIGTERM or SIGINT. app gets the service's name
+// as deployed (see Name).
+func Main(built, version string, app func(service string, s Settings) http.Handler) {
+	service := Name(built)
 	settings := FromEnv()
 	logger := log.New(os.Stdout, "", log.LstdFlags|log.LUTC)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
@@ -186,7 +199,7 @@ func Main(service, version string, app func(Settings) http.Handler) {
 		logger.Fatal(err)
 	}
 	logger.Printf("%s %s listening on %s", service, version, l.Addr())
-	if err := Serve(ctx, l, Logged(service, Routes(app(settings), settings), logger), settings.Drain); err != nil {
+	if err := Serve(ctx, l, Logged(service, Routes(app(service, settings), settings), logger), settings.Drain); err != nil {
 		logger.Fatal(err)
 	}
 	logger.Printf("%s stopped", service)

@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * taking connections and lets the requests in flight finish.
  */
 public final class JavaService {
-    static final String NAME = "java-service";
+    /** The name it answers with: SERVICE_NAME, set by the platform to the name it deployed it as. */
+    static final String NAME = env("SERVICE_NAME", "java-service");
 
     private JavaService() {
     }
