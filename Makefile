@@ -8,7 +8,7 @@ GO_PACKAGES := ./...
 
 .PHONY: help tools charts cluster-up cluster-down demo demo-down platform preview up destroy outputs drift \
         promote rollback pr-preview rollout \
-        test lint unit host-packages mesh mesh-cases e2e bench bench-scale build-cost fresh-check
+        validate test lint unit host-packages browser mesh mesh-cases e2e bench bench-scale build-cost fresh-check
 
 help:
 	@echo "make demo      build what is missing, start the local control plane, deploy the local stack"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench-scale [BENCH_SIZES='1 10 25 50 100']  preview, up, no-change preview, destroy of N services beside kubectl's floor"
 	@echo "make fresh-check  clone HEAD and run demo, demo-down and test with empty Go and tool caches (long)"
 	@echo "make build-cost time and memory of building the program per set of cloud targets (COLD=1: also from an empty cache)"
+	@echo "make validate STACK=dev                        check a stack file offline, every problem at its key"
 	@echo "make preview|up|destroy|outputs STACK=local   run a stack through the local engine"
 	@echo "make drift STACK=local                         what differs between the cluster and the stack file (exits 1 if anything)"
 	@echo "make promote FROM=dev TO=staging [THEN=apply] carry dev's deployed release into Pulumi.staging.yaml"
@@ -46,6 +47,11 @@ demo: tools charts platform cluster-up
 	@bash hack/demo.sh
 
 demo-down: cluster-down
+
+# The stack file checked as the program checks it, offline: no engine, no
+# cluster, no credentials (and so no tools to build).
+validate: platform
+	@$(PLATFORM) validate -stack $(STACK)
 
 preview up destroy outputs drift rollback pr-preview: tools platform
 	@source hack/lib.sh && $(PLATFORM) $@ -stack $(STACK)
@@ -90,7 +96,11 @@ host-packages:
 unit: host-packages
 	go test -count=1 $(GO_PACKAGES)
 
-e2e: tools charts host-packages
+# Chromium, for the end-to-end test that opens the demo page in a real browser.
+browser:
+	@bash hack/host-packages.sh browser
+
+e2e: tools charts host-packages browser
 	@bash hack/e2e.sh
 
 bench: tools charts platform

@@ -87,12 +87,24 @@ func checkPercent(p *problems, at string, value int) {
 	}
 }
 
+// ServiceTypes are the Kubernetes Service types a service or the gateway may have.
+var ServiceTypes = []string{"ClusterIP", "NodePort", "LoadBalancer"}
+
+// MTLSModes are the PeerAuthentication modes of app.mtls.
+var MTLSModes = []string{"STRICT", "PERMISSIVE", "DISABLE"}
+
 func checkServiceType(p *problems, at, value string) {
-	switch value {
-	case "ClusterIP", "NodePort", "LoadBalancer":
-	default:
-		p.add(at, "must be ClusterIP, NodePort or LoadBalancer, got %q", value)
+	if !slices.Contains(ServiceTypes, value) {
+		p.add(at, "must be %s, got %q", orList(ServiceTypes), value)
 	}
+}
+
+// orList writes "a, b or c".
+func orList(values []string) string {
+	if len(values) < 2 {
+		return strings.Join(values, "")
+	}
+	return strings.Join(values[:len(values)-1], ", ") + " or " + values[len(values)-1]
 }
 
 func checkImage(p *problems, at, image string) {

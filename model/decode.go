@@ -203,11 +203,11 @@ func decodeCluster(raw rawCluster, config Raw, projectDir string, p *problems) C
 		if !kubernetesVersion.MatchString(c.Minikube.KubernetesVersion) {
 			p.add(at+".minikube.kubernetesVersion", "must look like v1.34.0, got %q", c.Minikube.KubernetesVersion)
 		}
-		if c.Minikube.CPUs < 2 {
-			p.add(at+".minikube.cpus", "minikube needs at least 2, got %d", c.Minikube.CPUs)
+		if c.Minikube.CPUs < MinMinikubeCPUs {
+			p.add(at+".minikube.cpus", "minikube needs at least %d, got %d", MinMinikubeCPUs, c.Minikube.CPUs)
 		}
-		if c.Minikube.MemoryMB < 2048 {
-			p.add(at+".minikube.memoryMB", "minikube needs at least 2048, got %d", c.Minikube.MemoryMB)
+		if c.Minikube.MemoryMB < MinMinikubeMemoryMB {
+			p.add(at+".minikube.memoryMB", "minikube needs at least %d, got %d", MinMinikubeMemoryMB, c.Minikube.MemoryMB)
 		}
 	case ClusterGKE:
 		c.GKE = decodeGKE(raw.GKE, config.Stack, p)
@@ -292,10 +292,8 @@ func decodeApp(raw rawApp, projectDir string, p *problems) App {
 		Egress:           decodeEgress(raw.Egress, at+".egress", p),
 	}
 	checkDNSSubdomain(p, at+".trustDomain", a.TrustDomain)
-	switch a.MTLS {
-	case "STRICT", "PERMISSIVE", "DISABLE":
-	default:
-		p.add(at+".mtls", "must be STRICT, PERMISSIVE or DISABLE, got %q", a.MTLS)
+	if !slices.Contains(MTLSModes, a.MTLS) {
+		p.add(at+".mtls", "must be %s, got %q", orList(MTLSModes), a.MTLS)
 	}
 	if len(a.Hosts) == 0 {
 		a.Hosts = []string{DefaultHost}

@@ -25,6 +25,12 @@ var (
 )
 
 // EKSLogTypes are the control-plane logs EKS can send to CloudWatch.
+// EKSSupportTypes are EKS's support policies for a Kubernetes version.
+var EKSSupportTypes = []string{"STANDARD", "EXTENDED"}
+
+// AKSZones are the availability zones an AKS node pool may name.
+var AKSZones = []string{"1", "2", "3"}
+
 var EKSLogTypes = []string{"api", "audit", "authenticator", "controllerManager", "scheduler"}
 
 func decodeGKE(raw *rawGKE, stack string, p *problems) *GKECluster {
@@ -183,7 +189,7 @@ func decodeEKS(raw *rawEKS, stack string, p *problems) *EKSCluster {
 		checkOneOf(p, fmt.Sprintf("%s.logTypes[%d]", at, i), logType, EKSLogTypes...)
 	}
 	checkOneOf(p, at+".nodeGroup.capacityType", e.NodeGroup.CapacityType, "ON_DEMAND", "SPOT")
-	checkOneOf(p, at+".supportType", e.SupportType, "STANDARD", "EXTENDED")
+	checkOneOf(p, at+".supportType", e.SupportType, EKSSupportTypes...)
 	if d := e.NodeGroup.Desired; d < e.NodeGroup.Nodes.Min || d > e.NodeGroup.Nodes.Max {
 		p.add(at+".nodeGroup.desiredNodes", "must be between minNodes %d and maxNodes %d, got %d", e.NodeGroup.Nodes.Min, e.NodeGroup.Nodes.Max, d)
 	}
@@ -283,7 +289,7 @@ func decodeAKS(raw *rawAKS, stack string, p *problems) *AKSCluster {
 		}
 	}
 	for i, zone := range a.NodePool.Zones {
-		checkOneOf(p, fmt.Sprintf("%s.nodePool.zones[%d]", at, i), zone, "1", "2", "3")
+		checkOneOf(p, fmt.Sprintf("%s.nodePool.zones[%d]", at, i), zone, AKSZones...)
 	}
 	if a.NodePool.DiskSizeGB < 30 {
 		p.add(at+".nodePool.diskSizeGB", "must be at least 30, got %d", a.NodePool.DiskSizeGB)

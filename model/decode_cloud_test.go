@@ -146,9 +146,9 @@ func TestDecode_RejectsBadCloudConfig(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := decodeCloud(t, cloudFixture(tc.kind, tc.block), "dev")
-			require.Error(t, err)
-			assert.Nil(t, p, "nothing is created from a bad config")
+			raw := cloudFixture(tc.kind, tc.block).raw(t)
+			raw.Stack = "dev"
+			err := decodeRefused(t, raw, projectDir(t))
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}

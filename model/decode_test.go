@@ -255,9 +255,7 @@ func TestDecode_RejectsBadInput(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := validFixture()
 			tc.breakIt(&f)
-			p, err := Decode(f.raw(t), projectDir(t))
-			require.Error(t, err)
-			assert.Nil(t, p)
+			err := decodeRefused(t, f.raw(t), projectDir(t))
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}

@@ -14,6 +14,9 @@ const (
 	DefaultMinikubeCPUs              = 2
 	DefaultMinikubeMemoryMB          = 4096
 	DefaultMinikubeBuildImages       = true
+	// minikube's own minimums.
+	MinMinikubeCPUs     = 2
+	MinMinikubeMemoryMB = 2048
 
 	DefaultIstioNamespace     = "istio-system"
 	DefaultGatewayNamespace   = "istio-ingress"
@@ -89,6 +92,9 @@ const (
 	// and what each interval of its traffic must show.
 	DefaultStepsText               = "[10, 25, 50]"
 	DefaultAnalysisIntervalSeconds = 60
+	// Prometheus scrapes every 15 s by default: a shorter interval may hold no
+	// new sample at all.
+	MinAnalysisIntervalSeconds     = 10
 	DefaultMinSuccessRate          = 99.0
 	DefaultMaxP99Ms                = 500
 	DefaultMinRequests             = 20

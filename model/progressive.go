@@ -129,8 +129,8 @@ func decodeAnalysis(raw *rawAnalysis, at string, p *problems) Analysis {
 	}
 	// Prometheus scrapes every 15 s by default: a shorter interval may hold
 	// no new sample at all.
-	if a.IntervalSeconds < 10 {
-		p.add(at+".intervalSeconds", "must be at least 10, got %d", a.IntervalSeconds)
+	if a.IntervalSeconds < MinAnalysisIntervalSeconds {
+		p.add(at+".intervalSeconds", "must be at least %d, got %d", MinAnalysisIntervalSeconds, a.IntervalSeconds)
 	}
 	if a.MinSuccessRate <= 0 || a.MinSuccessRate > 100 {
 		p.add(at+".minSuccessRate", "is a percentage above 0 and at most 100, got %g", a.MinSuccessRate)

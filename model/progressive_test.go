@@ -80,8 +80,11 @@ func TestProgressive_BadConfigIsNamed(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := withService(t, tc.service, tc.extra)
-			require.Error(t, err)
+			f := validFixture()
+			for k, v := range tc.extra {
+				f.services[tc.service][k] = v
+			}
+			err := decodeRefused(t, f.raw(t), projectDir(t))
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}

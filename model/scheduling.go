@@ -70,6 +70,8 @@ var (
 	labelName    = regexp.MustCompile(`^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$`)
 	labelValue   = regexp.MustCompile(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
 	taintEffects = []string{"", "NoSchedule", "PreferNoSchedule", "NoExecute"}
+	// tolerationOperators: empty means Equal.
+	tolerationOperators = []string{"", "Equal", "Exists"}
 )
 
 func decodeScheduling(raw rawScheduling, p *problems) Scheduling {

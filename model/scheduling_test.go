@@ -76,8 +76,7 @@ func TestDecode_SchedulingRefusesWhatKubernetesWould(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			_, err := Decode(withScheduling(t, c.scheduling), projectDir(t))
-			require.Error(t, err)
+			err := decodeRefused(t, withScheduling(t, c.scheduling), projectDir(t))
 			assert.Contains(t, err.Error(), c.key)
 			assert.Contains(t, err.Error(), c.words)
 		})

@@ -142,8 +142,7 @@ func TestTLS_BadConfigIsNamed(t *testing.T) {
 			dir := projectDir(t)
 			f := validFixture()
 			c.edit(&f, dir)
-			_, err := Decode(f.raw(t), dir)
-			require.Error(t, err)
+			err := decodeRefused(t, f.raw(t), dir)
 			for _, want := range c.wants {
 				assert.Contains(t, err.Error(), want)
 			}

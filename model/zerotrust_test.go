@@ -99,8 +99,7 @@ func TestZeroTrust_BadConfigIsNamed(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := validFixture()
 			tc.edit(f)
-			_, err := Decode(f.raw(t), projectDir(t))
-			require.Error(t, err)
+			err := decodeRefused(t, f.raw(t), projectDir(t))
 			for _, want := range tc.wants {
 				assert.Contains(t, err.Error(), want)
 			}

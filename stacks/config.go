@@ -29,7 +29,11 @@ func LoadModel(ctx *pulumi.Context, projectDir string) (*model.Platform, pulumi.
 // rawValue returns a key's value as JSON: objects and lists are stored as JSON
 // already; a plain scalar is quoted unless it is itself valid JSON.
 func rawValue(cfg *config.Config, key string) json.RawMessage {
-	value := cfg.Get(key)
+	return configValue(cfg.Get(key))
+}
+
+// configValue reads one config value's text as the model's JSON document.
+func configValue(value string) json.RawMessage {
 	if value == "" {
 		return nil
 	}

@@ -323,3 +323,42 @@ func TestWorkflows_SecretsOnlyWhereNeeded(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkflows_PullRequestsValidateEveryPreviewedStackFirst: the previews
+// wait for the offline check of every stack they preview, which holds no
+// secret and no token.
+func TestWorkflows_PullRequestsValidateEveryPreviewedStackFirst(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), ".github", "workflows", "pull-request.yml"))
+	require.NoError(t, err)
+	var workflow struct {
+		Jobs map[string]struct {
+			Needs    any `yaml:"needs"`
+			Strategy struct {
+				Matrix struct {
+					Include []struct{ Stack string } `yaml:"include"`
+				} `yaml:"matrix"`
+			} `yaml:"strategy"`
+			Steps []struct{ Run string } `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	require.NoError(t, yaml.Unmarshal(data, &workflow))
+	validate, ok := workflow.Jobs["validate"]
+	require.True(t, ok, "pull-request.yml has a validate job")
+	preview := workflow.Jobs["preview"]
+	assert.Contains(t, fmt.Sprint(preview.Needs), "validate", "the previews wait for it")
+	var runs strings.Builder
+	for _, step := range validate.Steps {
+		runs.WriteString(step.Run + "\n")
+	}
+	assert.Contains(t, runs.String(), "platform validate -stack")
+	require.NotEmpty(t, preview.Strategy.Matrix.Include)
+	for _, entry := range preview.Strategy.Matrix.Include {
+		assert.Regexp(t, `for stack in [^;]*\b`+entry.Stack+`\b`, runs.String(), "validate checks %s, which the previews preview", entry.Stack)
+	}
+	for _, job := range workflowJobs(t) {
+		if job.file == "pull-request.yml" && job.name == "validate" {
+			assert.Empty(t, job.secrets)
+			assert.False(t, job.idToken)
+		}
+	}
+}

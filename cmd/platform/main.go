@@ -1,6 +1,7 @@
 // Command platform runs the platform program through the real Pulumi engine
 // (Automation API, program inline) and carries releases between stacks:
 //
+//	platform validate -stack dev
 //	platform preview|up|destroy|outputs [-stack local] [-dir .] [-refresh=false]
 //	platform drift -stack dev
 //	platform promote -from dev -to staging [-allow-canary] [-force] [-then preview|apply]
@@ -20,10 +21,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/cloudnative-pac/platform/delivery"
 	"github.com/cloudnative-pac/platform/engine"
 	"github.com/cloudnative-pac/platform/release"
+	"github.com/cloudnative-pac/platform/stacks"
 )
 
 type options struct {
@@ -69,7 +72,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: platform preview|up|destroy|outputs|drift|promote|rollback|pr-preview|pin-image|rollout [flags]")
+	fmt.Fprintln(os.Stderr, "usage: platform validate|preview|up|destroy|outputs|drift|promote|rollback|pr-preview|pin-image|rollout [flags]")
 }
 
 func run(ctx context.Context, command string, o options) error {
@@ -85,6 +88,8 @@ func run(ctx context.Context, command string, o options) error {
 		return fmt.Errorf("-then must be preview or apply, got %q", o.then)
 	}
 	switch command {
+	case "validate":
+		return validate(o.dir, o.stack)
 	case "promote":
 		if o.from == "" || o.to == "" {
 			return fmt.Errorf("promote needs -from and -to")
@@ -181,5 +186,19 @@ func printOutputs(ctx context.Context, s *engine.Stack, showSecrets bool) error 
 		return err
 	}
 	fmt.Println(string(out))
+	return nil
+}
+
+// validate checks a stack file offline and says so, or returns every problem.
+func validate(dir, stack string) error {
+	platform, err := stacks.ValidateFile(dir, stack)
+	if err != nil {
+		return fmt.Errorf("Pulumi.%s.yaml: %w", stack, err)
+	}
+	names := make([]string, len(platform.Services))
+	for i, s := range platform.Services {
+		names[i] = s.Name + " (" + string(s.Strategy) + ")"
+	}
+	fmt.Printf("Pulumi.%s.yaml is valid: %s cluster, %d services: %s\n", stack, platform.Cluster.Kind, len(names), strings.Join(names, ", "))
 	return nil
 }
