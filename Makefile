@@ -96,9 +96,11 @@ host-packages:
 unit: host-packages
 	go test -count=1 $(GO_PACKAGES)
 
-# Chromium, for the end-to-end test that opens the demo page in a real browser.
+# Chromium, for the end-to-end tests that open the demo page in a real browser,
+# and Mermaid's bundle, which renders pr-preview's diagrams there.
 browser:
 	@bash hack/host-packages.sh browser
+	@bash hack/mermaid.sh
 
 e2e: tools charts host-packages browser
 	@bash hack/e2e.sh

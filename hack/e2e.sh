@@ -49,5 +49,5 @@ for arg in "$@"; do
   esac
 done
 cd tests/e2e
-E2E_KUBECONFIG="$CLUSTER_DIR/kubeconfig" E2E_NODE_DIR="$CLUSTER_DIR/node" \
+E2E_KUBECONFIG="$CLUSTER_DIR/kubeconfig" E2E_NODE_DIR="$CLUSTER_DIR/node" E2E_MERMAID_JS="$MERMAID_JS" \
   inside "$LOCAL_DIR/e2e.test" -test.count=1 -test.timeout 40m -test.v "${args[@]}"

@@ -22,6 +22,10 @@ ISTIO_MODULE_VERSION="v0.0.0-20260827124520-eed52ebb66ad"
 # cert-manager's chart, copied from its module (make charts); the model's
 # DefaultCertManagerVersion, held equal by tests/charts_test.go.
 CERT_MANAGER_VERSION="v1.19.1"
+# Mermaid, whose own code checks the traffic diagrams of pr-preview in the
+# end-to-end tests' browser (make browser fetches its bundle from npm).
+MERMAID_VERSION="12.3.0"
+MERMAID_JS="$CACHE_DIR/mermaid-$MERMAID_VERSION/mermaid.min.js"
 
 # Pod and Service addresses of the local cluster come from 198.18.0.0/15, the
 # range reserved for network tests, never from a private or public range.
