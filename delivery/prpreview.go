@@ -10,6 +10,7 @@ import (
 
 	"github.com/cloudnative-pac/platform/model"
 	"github.com/cloudnative-pac/platform/release"
+	"github.com/cloudnative-pac/platform/strategy"
 )
 
 // PRPreview previews a stack and renders the result as the markdown of a
@@ -44,7 +45,41 @@ func (w Workspace) PRPreview(ctx context.Context, stack string) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	return Markdown(stack, result.ChangeSummary, release.Changes(deployed, planned), RolloutPlans(platform, deployed)...), nil
+	return Markdown(stack, result.ChangeSummary, release.Changes(deployed, planned), TrafficDiagrams(platform, deployed),
+		RolloutPlans(platform, deployed)...), nil
+}
+
+// ServiceDiagram is one service's traffic before and after, in Mermaid.
+type ServiceDiagram struct {
+	Service, Mermaid string
+}
+
+// TrafficDiagrams draw, for each service whose release the stack file
+// changes, its traffic as deployed and as planned (a new service, or one
+// whose strategy changes, only as planned).
+func TrafficDiagrams(p *model.Platform, deployed release.Release) []ServiceDiagram {
+	var diagrams []ServiceDiagram
+	for _, s := range p.Services {
+		current := release.Service{Strategy: string(s.Strategy), Release: s.Release}
+		old, wasDeployed := deployed[s.Name]
+		if wasDeployed && len(release.Changes(release.Release{s.Name: old}, release.Release{s.Name: current})) == 0 {
+			continue
+		}
+		after, err := strategy.For(s)
+		if err != nil {
+			continue
+		}
+		var before *strategy.Plan
+		if wasDeployed && old.Strategy == current.Strategy {
+			previous := s
+			previous.Release = old.Release.Copy()
+			if plan, err := strategy.For(previous); err == nil {
+				before = &plan
+			}
+		}
+		diagrams = append(diagrams, ServiceDiagram{Service: s.Name, Mermaid: strategy.Diagram(s.Name, before, &after)})
+	}
+	return diagrams
 }
 
 // RolloutPlans describe, for each canary with a progressive block whose
@@ -84,7 +119,7 @@ func RolloutPlans(p *model.Platform, deployed release.Release) []string {
 func idleImage(b model.BlueGreenSettings) string { return *b.Image(b.Idle()) }
 
 // Markdown renders a preview summary, and the progressive rollouts planned.
-func Markdown(stack string, summary map[apitype.OpType]int, releaseChanges []string, rolloutPlans ...string) string {
+func Markdown(stack string, summary map[apitype.OpType]int, releaseChanges []string, diagrams []ServiceDiagram, rolloutPlans ...string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### Preview of `%s`\n\n", stack)
 	ops := []apitype.OpType{apitype.OpCreate, apitype.OpUpdate, apitype.OpReplace, apitype.OpDelete}
@@ -111,6 +146,9 @@ func Markdown(stack string, summary map[apitype.OpType]int, releaseChanges []str
 		for _, c := range sorted {
 			fmt.Fprintf(&b, "- %s\n", c)
 		}
+	}
+	for _, d := range diagrams {
+		fmt.Fprintf(&b, "\n**Traffic of %s**\n\n```mermaid\n%s```\n", d.Service, d.Mermaid)
 	}
 	if len(rolloutPlans) > 0 {
 		b.WriteString("\n**Progressive rollout after merge** (`platform rollout`)\n\n")

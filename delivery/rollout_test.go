@@ -256,7 +256,7 @@ func TestPRPreview_ShowsThePlannedRollout(t *testing.T) {
 	require.Len(t, plans, 1)
 	assert.Equal(t, "java-service: repo/java:2 in steps 10% → 25% → 50%, then promoted; each 1m0s interval needs ≥ 100 requests, "+
 		"success ≥ 99%, p99 ≤ 500 ms; 1 failed interval(s) tolerated, deadline 10m0s; 5% of requests mirrored to the canary", plans[0])
-	markdown := Markdown("dev", nil, []string{"java-service canary image repo/java:1 → repo/java:2"}, plans...)
+	markdown := Markdown("dev", nil, []string{"java-service canary image repo/java:1 → repo/java:2"}, nil, plans...)
 	assert.Contains(t, markdown, "**Progressive rollout after merge**")
 	assert.Contains(t, markdown, "- "+plans[0])
 
@@ -325,4 +325,33 @@ func TestPRPreview_ShowsThePlannedSwitch(t *testing.T) {
 	assert.Equal(t, "html-frontend: green (repo/html:2) judged through its preview Service, then switched to; each 30s interval needs ≥ 20 requests, "+
 		"success ≥ 99%, p99 ≤ 500 ms; 0 failed interval(s) tolerated, deadline 2m0s", plans[0])
 	assert.Empty(t, RolloutPlans(p, release.FromModel(p)), "once deployed, the idle image is no news")
+}
+
+func TestPRPreview_DrawsTheTrafficOfChangedServices(t *testing.T) {
+	p := newFakeCluster(t).decode()
+	deployed := release.FromModel(p)
+	assert.Empty(t, TrafficDiagrams(p, deployed), "nothing changed, nothing drawn")
+
+	// The deployed canary had 5%; the stack file sets it back to 0 (a
+	// progressive canary starts there).
+	before := deployed["java-service"]
+	before.Release = before.Release.Copy()
+	before.Canary.Weight = 5
+	deployed["java-service"] = before
+	diagrams := TrafficDiagrams(p, deployed)
+	require.Len(t, diagrams, 1)
+	assert.Equal(t, "java-service", diagrams[0].Service)
+	assert.Contains(t, diagrams[0].Mermaid, `before_requests -->|"5%"| before_canary`)
+	require.Zero(t, p.Services[0].Canary.Weight)
+	assert.Contains(t, diagrams[0].Mermaid, `after_requests -->|"100%"| after_stable`)
+	assert.NotContains(t, diagrams[0].Mermaid, `after_requests -->|"0%"|`, "a share of nothing is no edge")
+
+	markdown := Markdown("dev", nil, []string{"java-service canary 5% → 10%"}, diagrams)
+	assert.Contains(t, markdown, "**Traffic of java-service**\n\n```mermaid\nflowchart LR\n")
+
+	// A service the stack has never deployed is drawn only as planned.
+	delete(deployed, "java-service")
+	diagrams = TrafficDiagrams(p, deployed)
+	require.Len(t, diagrams, 1)
+	assert.NotContains(t, diagrams[0].Mermaid, "before")
 }

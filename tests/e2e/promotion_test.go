@@ -188,6 +188,9 @@ func TestPromotion(t *testing.T) {
 		assert.Contains(t, markdown, "| update | 1 |", markdown)
 		assert.Contains(t, markdown, "- go-service image docker.io/cloudnative/go-service:0.9.0 → docker.io/cloudnative/go-service:1.3.0", markdown)
 		assert.Equal(t, 1, strings.Count(markdown, "\n- "), "exactly one release change: %s", markdown)
+		assert.Contains(t, markdown, "**Traffic of go-service**", markdown)
+		assert.Equal(t, 1, strings.Count(markdown, "```mermaid"), "a diagram for the one changed service: %s", markdown)
+		assertDrawn(t, markdown)
 	})
 }
 
