@@ -102,10 +102,9 @@ func Open(ctx context.Context, opts Options) (*Stack, error) {
 		"PULUMI_BACKEND_URL":       backend,
 		"PULUMI_CONFIG_PASSPHRASE": passphrase,
 		"PULUMI_SKIP_UPDATE_CHECK": "true",
-		// The program owns every field it declares: a hand edit made under
-		// another field manager (kubectl patch) must not make the up that
-		// restores it fail with a server-side apply conflict.
-		"PULUMI_K8S_ENABLE_PATCH_FORCE": "true",
+		// No PULUMI_K8S_ENABLE_PATCH_FORCE: the program puts the provider's
+		// patch-force annotation on each object itself (stacks.PatchForceAnnotation),
+		// so that a plain pulumi up restores a hand edit as this does.
 	}
 	recordPath := runRecordPath(backend, ProjectName, opts.Stack)
 	if recordPath != "" {

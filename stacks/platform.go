@@ -39,6 +39,9 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 		return err
 	}
 
+	if err := ctx.RegisterStackTransformation(forceOwnership); err != nil {
+		return err
+	}
 	target, err := newCluster(ctx, platform, kubeconfigSecret)
 	if err != nil {
 		return err

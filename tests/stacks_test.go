@@ -90,6 +90,15 @@ func assertGraph(t *testing.T, mocks *mocktest.Mocks, cfg mocktest.Config) {
 		}
 	}
 
+	// Every object the program declares carries the provider's patch-force
+	// annotation, so a plain pulumi up restores hand edits too.
+	for _, r := range mocks.Resources() {
+		if r.Read || !strings.HasPrefix(r.Type, "kubernetes:") || strings.HasPrefix(r.Type, "kubernetes:helm.sh/") || strings.HasPrefix(r.Type, "kubernetes:yaml/") {
+			continue
+		}
+		assert.Equal(t, "true", r.Field("metadata", "annotations", stacks.PatchForceAnnotation), "%s %s", r.Type, r.Name)
+	}
+
 	releases := mocks.OfType("kubernetes:helm.sh/v3:Release")
 	if mocktest.Dig(cfg["cloudnative:app"], "tls", "issuer") == nil {
 		assert.Len(t, releases, 3, "base, istiod and gateway")

@@ -267,6 +267,14 @@ func testDrift(t *testing.T, p *env) {
 	_, err = refreshing.Preview(context.Background(), true)
 	assert.Error(t, err, "a refreshing preview proposes the drift as changes")
 
+	// The up below restores fields other field managers (kubectl scale and
+	// patch) now own, with nothing in its environment to force it: the
+	// objects' own patch-force annotation does, as for a plain pulumi up.
+	require.Empty(t, os.Getenv("PULUMI_K8S_ENABLE_PATCH_FORCE"), "no environment forces the apply")
+	for _, object := range [][]string{{"deployment", "go-service"}, {"virtualservice.networking.istio.io", "java-service-mesh"}, {"configmap", "cloudnative-config"}} {
+		assert.Equal(t, "true", dig(p.get(object[0], object[1], "-n", appNS), "metadata", "annotations", "pulumi.com/patchForce"), "%s %s", object[0], object[1])
+	}
+
 	_, err = refreshing.Up(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, 4, num(dig(p.get("deployment", "go-service", "-n", appNS), "spec", "replicas")))
