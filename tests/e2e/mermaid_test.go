@@ -102,7 +102,7 @@ func TestMermaidDrawsEveryKindOfShare(t *testing.T) {
 	canary := func(weight int, match model.HeaderMatch) strategy.Plan {
 		p, err := strategy.For(model.Service{Name: "java-service", Strategy: model.Canary, Replicas: 1,
 			Progressive: &model.Progressive{MirrorPercent: 5},
-			Release: model.Release{Canary: &model.CanarySettings{StableImage: "repo/java:1", CanaryImage: "repo/java:2", Weight: weight, Match: match}}})
+			Release:     model.Release{Canary: &model.CanarySettings{StableImage: "repo/java:1", CanaryImage: "repo/java:2", Weight: weight, Match: match}}})
 		require.NoError(t, err)
 		return p
 	}
