@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cloudnative-pac/platform/components/routing"
 	"github.com/cloudnative-pac/platform/model"
 	"github.com/cloudnative-pac/platform/names"
 	"github.com/cloudnative-pac/platform/release"
@@ -36,11 +37,13 @@ type Rollout struct {
 	Load       func() (*release.StackFile, error)
 	Store      func(*release.StackFile) error
 	Decode     func(*release.StackFile) (*model.Platform, error)
-	Apply      func(context.Context) error
-	Measure    func(ctx context.Context, source Prometheus, target Target) (analysis.Measurement, []string, error)
-	Sleep      func(context.Context, time.Duration) error
-	Now        func() time.Time
-	Out        io.Writer
+	// Apply brings the cluster to the stack file: all of it (only nil), or
+	// just the objects whose URNs match only (a step's routes).
+	Apply   func(ctx context.Context, only []string) error
+	Measure func(ctx context.Context, source Prometheus, target Target) (analysis.Measurement, []string, error)
+	Sleep   func(context.Context, time.Duration) error
+	Now     func() time.Time
+	Out     io.Writer
 }
 
 // ErrRolledBack is returned when a rollout ends by rolling back (or, for a
@@ -112,9 +115,16 @@ func (r Rollout) Run(ctx context.Context) error {
 			if err := r.record(file, svc, state); err != nil {
 				return err
 			}
-			// A blue/green pair changes nothing before its switch.
+			// A blue/green pair changes nothing before its switch. The first
+			// step of a run applies the whole stack, refreshing (the canary's
+			// Deployment, and any drift, set right once); each step after it
+			// changes weights only, so it applies only the service's routes.
 			if svc.Strategy == model.Canary {
-				if err := r.Apply(ctx); err != nil {
+				var only []string
+				if applied >= 0 {
+					only = routing.StepTargets(svc)
+				}
+				if err := r.Apply(ctx, only); err != nil {
 					return fmt.Errorf("apply %s at %s: %w (the rollout is recorded in Pulumi.%s.yaml: run rollout again to resume, or with -abort)", svc.Name, stepName(svc, progress.Step), err, r.Stack)
 				}
 			}
@@ -190,12 +200,12 @@ func (r Rollout) promote(ctx context.Context, file *release.StackFile, svc model
 	if svc.Strategy == model.BlueGreen {
 		idle := svc.BlueGreen.Idle()
 		switchTo := func(service string) error { return file.SetActiveColour(service, idle) }
-		if err := r.end(ctx, file, svc, "switch", switchTo, true); err != nil {
+		if err := r.end(ctx, file, svc, "switch", switchTo, all); err != nil {
 			return err
 		}
 		fmt.Fprintf(r.Out, "%s: %s switched: %s is active and takes every request\n", r.Stack, svc.Name, idle)
 	} else {
-		if err := r.end(ctx, file, svc, "promotion", file.PromoteCanary, true); err != nil {
+		if err := r.end(ctx, file, svc, "promotion", file.PromoteCanary, all); err != nil {
 			return err
 		}
 		fmt.Fprintf(r.Out, "%s: %s promoted: %s is stable, the canary takes no traffic\n", r.Stack, svc.Name, svc.Canary.CanaryImage)
@@ -214,13 +224,13 @@ func (r Rollout) rollBack(ctx context.Context, file *release.StackFile, svc mode
 	if svc.Strategy == model.BlueGreen {
 		// Nothing was applied: the active colour keeps every request.
 		keep := func(string) error { return nil }
-		if err := r.end(ctx, file, svc, "end", keep, false); err != nil {
+		if err := r.end(ctx, file, svc, "end", keep, nothing); err != nil {
 			return err
 		}
 		fmt.Fprintf(r.Out, "%s: %s not switched (%s): %s stays active\n", r.Stack, svc.Name, why, svc.BlueGreen.Active)
 	} else {
 		toZero := func(service string) error { return file.SetCanaryWeight(service, 0) }
-		if err := r.end(ctx, file, svc, "rollback", toZero, true); err != nil {
+		if err := r.end(ctx, file, svc, "rollback", toZero, routing.StepTargets(svc)); err != nil {
 			return err
 		}
 		fmt.Fprintf(r.Out, "%s: %s rolled back (%s): every request goes to %s\n", r.Stack, svc.Name, why, svc.Canary.StableImage)
@@ -229,9 +239,17 @@ func (r Rollout) rollBack(ctx context.Context, file *release.StackFile, svc mode
 	return fmt.Errorf("%s: %w: %s", svc.Name, ErrRolledBack, why)
 }
 
+// What end applies: the whole stack (a promotion or a switch changes
+// Deployments or Services), nothing, or the objects matching a list.
+var (
+	all     = []string{}
+	nothing []string
+)
+
 // end writes a rollout's outcome (edit, mirroring off, no rollout in
-// progress) into the stack file and, when it changes the cluster, applies it.
-func (r Rollout) end(ctx context.Context, file *release.StackFile, svc model.Service, what string, edit func(service string) error, apply bool) error {
+// progress) into the stack file and applies what it changes: apply is all,
+// nothing, or the URN globs of what changed (a rollback's routes).
+func (r Rollout) end(ctx context.Context, file *release.StackFile, svc model.Service, what string, edit func(service string) error, apply []string) error {
 	if err := edit(svc.Name); err != nil {
 		return err
 	}
@@ -244,10 +262,14 @@ func (r Rollout) end(ctx context.Context, file *release.StackFile, svc model.Ser
 	if err := r.Store(file); err != nil {
 		return err
 	}
-	if !apply {
+	if apply == nil {
 		return nil
 	}
-	if err := r.Apply(ctx); err != nil {
+	var only []string
+	if len(apply) > 0 {
+		only = apply
+	}
+	if err := r.Apply(ctx, only); err != nil {
 		return fmt.Errorf("apply the %s of %s: %w (Pulumi.%s.yaml holds it: run up)", what, svc.Name, err, r.Stack)
 	}
 	return nil
@@ -303,9 +325,13 @@ func describeCriteria(c analysis.Criteria) string {
 func (w Workspace) Rollout(ctx context.Context, stack, service, prometheusURL string, abort bool) error {
 	path := w.stackFile(stack)
 	// Each step is an up of the stack file as the step wrote it.
-	apply := func(ctx context.Context) error {
+	apply := func(ctx context.Context, only []string) error {
 		opened, err := w.open(ctx, stack)
 		if err != nil {
+			return err
+		}
+		if only != nil {
+			_, err = opened.UpOnly(ctx, only)
 			return err
 		}
 		_, err = opened.Up(ctx)

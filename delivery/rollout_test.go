@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cloudnative-pac/platform/components/routing"
 	"github.com/cloudnative-pac/platform/model"
 	"github.com/cloudnative-pac/platform/release"
 	"github.com/cloudnative-pac/platform/strategy/analysis"
@@ -55,6 +56,7 @@ type fakeCluster struct {
 	dir      string
 	file     []byte
 	applied  []int
+	only     [][]string
 	failUpAt int // the n-th up fails (1-based); 0 never
 	script   []analysis.Measurement
 	measured []Target
@@ -93,12 +95,13 @@ func (c *fakeCluster) rollout(abort bool) Rollout {
 			}
 			return model.Decode(raw, c.dir)
 		},
-		Apply: func(context.Context) error {
+		Apply: func(_ context.Context, only []string) error {
 			if c.failUpAt > 0 && len(c.applied)+1 == c.failUpAt {
 				c.failUpAt = 0
 				return errors.New("killed")
 			}
 			c.applied = append(c.applied, c.weight())
+			c.only = append(c.only, only)
 			return nil
 		},
 		Measure: func(_ context.Context, source Prometheus, target Target) (analysis.Measurement, []string, error) {
@@ -155,6 +158,9 @@ func TestRollout_HealthyCanaryWalksEveryStepAndIsPromoted(t *testing.T) {
 	require.NoError(t, c.rollout(false).Run(context.Background()))
 
 	assert.Equal(t, []int{10, 25, 50, 0}, c.applied, "one up per step, then the promotion")
+	routes := routing.StepTargets(c.decode().Services[0])
+	assert.Equal(t, [][]string{nil, routes, routes, nil}, c.only,
+		"the first step applies the whole stack; the next change only the routes; the promotion changes the Deployments")
 	s := c.decode().Services[0]
 	assert.Equal(t, "repo/java:2", s.Canary.StableImage, "the canary image is stable")
 	assert.Equal(t, 0, s.Canary.Weight)
@@ -197,6 +203,8 @@ func TestRollout_AnUnhealthyCanaryIsRolledBackWhereItFails(t *testing.T) {
 			require.ErrorIs(t, err, ErrRolledBack)
 			assert.Contains(t, err.Error(), tc.why)
 			assert.Equal(t, []int{10, 25, 0}, c.applied, "failed at 25%% (one failure tolerated, the second rolls back)")
+			routes := routing.StepTargets(c.decode().Services[0])
+			assert.Equal(t, [][]string{nil, routes, routes}, c.only, "a rollback changes only the routes")
 			s := c.decode().Services[0]
 			assert.Equal(t, "repo/java:1", s.Canary.StableImage, "the stable image stays")
 			assert.Equal(t, 0.0, s.Progressive.MirrorPercent)
@@ -231,6 +239,8 @@ func TestRollout_AKilledRolloutResumesWhereItWas(t *testing.T) {
 
 	require.NoError(t, c.rollout(false).Run(context.Background()))
 	assert.Equal(t, []int{10, 25, 50, 0}, c.applied, "resumed at 25%, not from the start")
+	routes := routing.StepTargets(c.decode().Services[0])
+	assert.Equal(t, [][]string{nil, nil, routes, nil}, c.only, "a resumed rollout applies the whole stack first")
 	assert.Contains(t, c.out.String(), "resuming the rollout of java-service at 25%")
 	assert.Equal(t, "repo/java:2", c.decode().Services[0].Canary.StableImage)
 }

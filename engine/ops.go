@@ -38,6 +38,22 @@ func (s *Stack) Preview(ctx context.Context, expectNoChanges bool) (auto.Preview
 
 // Up applies the program.
 func (s *Stack) Up(ctx context.Context) (auto.UpResult, error) {
+	return s.up(ctx, nil)
+}
+
+// UpOnly applies the program to the resources whose URNs match targets
+// (URNs, or globs with * and **) and leaves every other resource as the
+// state has it, without reading the cluster first: a rollout step, whose
+// change is one service's routes. After a killed run it applies everything,
+// refreshing, as Up does.
+func (s *Stack) UpOnly(ctx context.Context, targets []string) (auto.UpResult, error) {
+	if len(targets) == 0 {
+		return auto.UpResult{}, fmt.Errorf("UpOnly needs targets")
+	}
+	return s.up(ctx, targets)
+}
+
+func (s *Stack) up(ctx context.Context, targets []string) (auto.UpResult, error) {
 	if err := s.recover(); err != nil {
 		return auto.UpResult{}, err
 	}
@@ -48,8 +64,9 @@ func (s *Stack) Up(ctx context.Context) (auto.UpResult, error) {
 	if err != nil {
 		return auto.UpResult{}, err
 	}
-	refresh := s.refresh
+	refresh := s.refresh && len(targets) == 0
 	if interrupted != nil {
+		targets = nil
 		// Read the cluster whatever the flag says: the state may lack what
 		// the killed run made, or list what it deleted.
 		refresh = true
@@ -69,6 +86,9 @@ func (s *Stack) Up(ctx context.Context) (auto.UpResult, error) {
 	opts := []optup.Option{optup.Parallel(parallel), optup.ProgressStreams(s.progress), optup.ErrorProgressStreams(s.progress), optup.EventStreams(stream)}
 	if refresh {
 		opts = append(opts, optup.Refresh())
+	}
+	if len(targets) > 0 {
+		opts = append(opts, optup.Target(targets))
 	}
 	res, err := s.Stack.Up(ctx, opts...)
 	awaitStream(watched)

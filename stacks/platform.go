@@ -147,7 +147,7 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 	// Istio refuses a VirtualService without routes: with every service kept
 	// off the gateway, and no ACME challenge to answer, there is none to write.
 	if len(ingressRoutes) > 0 || platform.App.TLS.ACMEHTTP01() {
-		_, err = routing.NewIngressRoutes(ctx, "ingress-routes", &routing.IngressRoutesArgs{
+		_, err = routing.NewIngressRoutes(ctx, routing.IngressRoutesResource, &routing.IngressRoutesArgs{
 			Services: ingressRoutes, Namespace: namespace, GatewayRef: ingress.Ref, Hosts: platform.App.Hosts,
 			Edge: routing.Edge{TLS: platform.App.TLS, GatewayNamespace: platform.Istio.Gateway.Namespace,
 				Solvers: edge.ACMESolvers(platform.App.TLS, platform.App.Hosts)},

@@ -6,6 +6,7 @@ package tests
 import (
 	"math"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cloudnative-pac/platform/components/routing"
 	"github.com/cloudnative-pac/platform/internal/mocktest"
 	"github.com/cloudnative-pac/platform/internal/stackfile"
 	"github.com/cloudnative-pac/platform/model"
@@ -348,5 +350,56 @@ func TestStacks_MinikubeBuildsTheSampleImagesFirst(t *testing.T) {
 		for _, b := range builds {
 			assert.Contains(t, waits, "::"+b, "Deployment %s waits for %s", d.Name, b)
 		}
+	}
+}
+
+// urnOf is a resource's URN as the engine makes it: the types of its
+// component ancestors (not the stack), then its own, then its name.
+func urnOf(r mocktest.Resource) string {
+	qualified := r.Type
+	if parts := strings.Split(r.Parent, "::"); len(parts) == 4 && parts[2] != "pulumi:pulumi:Stack" {
+		qualified = parts[2] + "$" + r.Type
+	}
+	return "urn:pulumi:test::cloudnative::" + qualified + "::" + r.Name
+}
+
+// matchesTarget follows the engine's target globs: ** is anything, * is
+// anything but a colon.
+func matchesTarget(glob, urn string) bool {
+	segments := strings.Split(glob, "**")
+	for i, segment := range segments {
+		parts := strings.Split(segment, "*")
+		for j, part := range parts {
+			parts[j] = regexp.QuoteMeta(part)
+		}
+		segments[i] = strings.Join(parts, "[^:]*")
+	}
+	return regexp.MustCompile("^" + strings.Join(segments, ".*") + "$").MatchString(urn)
+}
+
+// A rollout step is a targeted up of routing.StepTargets: it must reach the
+// service's routes and nothing else of the stack.
+func TestStacks_RolloutStepTargetsOnlyTheServicesRoutes(t *testing.T) {
+	cfg := stackConfig(t, repoRoot(t), "local")
+	mocks, err := mocktest.Run(t, stacks.Program(machineLocalFiles(t, cfg)), cfg)
+	require.NoError(t, err)
+	for _, svc := range []struct {
+		name    string
+		gateway bool
+	}{{"java-service", true}, {"go-service", false}} {
+		var matched []string
+		for _, r := range mocks.Resources() {
+			urn := urnOf(r)
+			for _, glob := range routing.StepTargets(model.Service{Name: svc.name, Gateway: svc.gateway}) {
+				if matchesTarget(glob, urn) {
+					matched = append(matched, r.Type+" "+r.Name)
+				}
+			}
+		}
+		want := []string{"kubernetes:networking.istio.io/v1:VirtualService " + svc.name + "-mesh"}
+		if svc.gateway {
+			want = append(want, "kubernetes:networking.istio.io/v1:VirtualService ingress-routes")
+		}
+		assert.ElementsMatch(t, want, matched, svc.name)
 	}
 }

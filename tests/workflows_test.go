@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/cloudnative-pac/platform/internal/images"
+	"github.com/cloudnative-pac/platform/release"
 )
 
 func workflowFiles(t *testing.T) []string {
@@ -209,6 +210,8 @@ type workflowJob struct {
 	text        string // the job's YAML, expressions included
 	secrets     []string
 	onPR        bool // the workflow runs on pull requests
+	// calls is the reusable workflow the job runs (uses: ./.github/workflows/x.yml), if any.
+	calls string
 }
 
 var secretRef = regexp.MustCompile(`secrets(?:\.([A-Za-z0-9_]+)|\[format\('([A-Za-z0-9_]+)\{0\}')`)
@@ -231,6 +234,7 @@ func workflowJobs(t *testing.T) []workflowJob {
 			var job struct {
 				Environment any
 				Permissions map[string]string
+				Uses        string
 			}
 			require.NoError(t, node.Decode(&job))
 			text, err := yaml.Marshal(&node)
@@ -239,7 +243,8 @@ func workflowJobs(t *testing.T) []workflowJob {
 			if job.Permissions != nil {
 				perms = job.Permissions
 			}
-			j := workflowJob{file: filepath.Base(file), name: name, text: string(text), onPR: onPR || onPRTarget, idToken: perms["id-token"] == "write"}
+			j := workflowJob{file: filepath.Base(file), name: name, text: string(text), onPR: onPR || onPRTarget, idToken: perms["id-token"] == "write",
+				calls: strings.TrimPrefix(job.Uses, "./.github/workflows/")}
 			if job.Environment != nil {
 				j.environment = fmt.Sprint(job.Environment)
 			}
@@ -317,6 +322,10 @@ func TestWorkflows_SecretsOnlyWhereNeeded(t *testing.T) {
 		logsIn := false
 		for _, action := range loginAction {
 			logsIn = logsIn || strings.Contains(job.text, action)
+			// A job that calls a reusable workflow passes its token on to it.
+			for _, called := range jobs {
+				logsIn = logsIn || job.calls != "" && called.file == job.calls && strings.Contains(called.text, action)
+			}
 		}
 		if job.idToken {
 			assert.True(t, logsIn, "%s/%s can mint OIDC tokens but logs in to no cloud", job.file, job.name)
@@ -361,4 +370,65 @@ func TestWorkflows_PullRequestsValidateEveryPreviewedStackFirst(t *testing.T) {
 			assert.False(t, job.idToken)
 		}
 	}
+}
+
+// TestWorkflows_MergesDeployChangedStacksInChainOrder: the deploy workflow
+// brings each deployable stack up through deploy-stack.yml in its own
+// environment with its cloud's login, only when the plan names it, each
+// after the stack before it in the promotion chain succeeded or was not
+// needed; then checks it for drift and for available Deployments.
+func TestWorkflows_MergesDeployChangedStacksInChainOrder(t *testing.T) {
+	chain, err := release.LoadChain(filepath.Join(repoRoot(t), "promotion.yaml"))
+	require.NoError(t, err)
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), ".github", "workflows", "deploy.yml"))
+	require.NoError(t, err)
+	var workflow struct {
+		Jobs map[string]struct {
+			Needs any               `yaml:"needs"`
+			If    string            `yaml:"if"`
+			Uses  string            `yaml:"uses"`
+			With  map[string]string `yaml:"with"`
+			Steps []struct{ Run string }
+		} `yaml:"jobs"`
+	}
+	require.NoError(t, yaml.Unmarshal(data, &workflow))
+	var planRun strings.Builder
+	for _, step := range workflow.Jobs["plan"].Steps {
+		planRun.WriteString(step.Run)
+	}
+	var deployed, order []string
+	for _, stage := range chain.Stages {
+		for _, stack := range stage {
+			if _, ok := workflow.Jobs[stack]; ok {
+				order = append(order, stack)
+			}
+		}
+	}
+	for _, stack := range order {
+		job := workflow.Jobs[stack]
+		deployed = append(deployed, stack)
+		assert.Equal(t, "./.github/workflows/deploy-stack.yml", job.Uses, stack)
+		assert.Equal(t, stack, job.With["stack"], stack)
+		assert.Equal(t, cloudOfKind[clusterKind(t, stack)], job.With["cloud"], "%s logs in to its cluster's cloud", stack)
+		assert.Contains(t, job.If, "fromJSON(needs.plan.outputs.stacks)."+stack, "%s is deployed only when the merge changed it", stack)
+		needs := fmt.Sprint(job.Needs)
+		assert.Contains(t, needs, "plan")
+		if i := len(deployed) - 1; i > 0 {
+			previous := deployed[i-1]
+			assert.Contains(t, needs, previous, "%s waits for %s", stack, previous)
+			assert.Contains(t, job.If, "needs."+previous+".result == 'success'", "%s stops when %s failed", stack, previous)
+			assert.NotContains(t, job.If, "'failure'", stack)
+		}
+	}
+	assert.Equal(t, []string{"dev", "staging", "prod"}, deployed, "every cloud stack, in the chain's order")
+	assert.Contains(t, planRun.String(), "deploy-plan -stacks "+strings.Join(deployed, ","), "the plan is asked about exactly these stacks")
+
+	stackJob, err := os.ReadFile(filepath.Join(repoRoot(t), ".github", "workflows", "deploy-stack.yml"))
+	require.NoError(t, err)
+	text := string(stackJob)
+	assert.Contains(t, text, "environment: ${{ inputs.stack }}", "each stack in its own environment")
+	up := strings.Index(text, "command: up")
+	drift := strings.Index(text, "platform drift -stack")
+	smoke := strings.Index(text, "wait --for=condition=Available deployment --all")
+	assert.True(t, up > 0 && drift > up && smoke > drift, "up, then no drift, then every Deployment available")
 }

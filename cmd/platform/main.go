@@ -2,6 +2,7 @@
 // (Automation API, program inline) and carries releases between stacks:
 //
 //	platform validate -stack dev
+//	git diff --name-only A B | platform deploy-plan -stacks dev,staging,prod [-all]
 //	platform preview|up|destroy|outputs [-stack local] [-dir .] [-refresh=false]
 //	platform drift -stack dev
 //	platform promote -from dev -to staging [-allow-canary] [-force] [-then preview|apply]
@@ -17,8 +18,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,6 +40,8 @@ type options struct {
 	allowCanary, force                bool
 	abort                             bool
 	prometheus                        string
+	deployable                        string
+	all                               bool
 }
 
 func main() {
@@ -63,6 +68,8 @@ func main() {
 	flags.StringVar(&o.image, "image", "", "pin-image: the new image, pinned by digest (repository@sha256:…)")
 	flags.BoolVar(&o.abort, "abort", false, "rollout: end the rollout in progress by rolling back")
 	flags.StringVar(&o.prometheus, "prometheus", os.Getenv("PROMETHEUS_URL"), "rollout: Prometheus' URL (default $PROMETHEUS_URL, then the stack's observability.prometheusUrl)")
+	flags.StringVar(&o.deployable, "stacks", "dev,staging,prod", "deploy-plan: the stacks the deploy workflow brings up")
+	flags.BoolVar(&o.all, "all", false, "deploy-plan: the change is unknown (a first push): every stack")
 	flags.Usage = func() { usage(); flags.PrintDefaults() }
 	_ = flags.Parse(os.Args[2:])
 	if err := run(context.Background(), command, o); err != nil {
@@ -72,7 +79,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: platform validate|preview|up|destroy|outputs|drift|promote|rollback|pr-preview|pin-image|rollout [flags]")
+	fmt.Fprintln(os.Stderr, "usage: platform validate|deploy-plan|preview|up|destroy|outputs|drift|promote|rollback|pr-preview|pin-image|rollout [flags]")
 }
 
 func run(ctx context.Context, command string, o options) error {
@@ -90,6 +97,8 @@ func run(ctx context.Context, command string, o options) error {
 	switch command {
 	case "validate":
 		return validate(o.dir, o.stack)
+	case "deploy-plan":
+		return deployPlan(os.Stdin, filepath.Join(o.dir, o.chain), strings.Split(o.deployable, ","), o.all)
 	case "promote":
 		if o.from == "" || o.to == "" {
 			return fmt.Errorf("promote needs -from and -to")
@@ -200,5 +209,31 @@ func validate(dir, stack string) error {
 		names[i] = s.Name + " (" + string(s.Strategy) + ")"
 	}
 	fmt.Printf("Pulumi.%s.yaml is valid: %s cluster, %d services: %s\n", stack, platform.Cluster.Kind, len(names), strings.Join(names, ", "))
+	return nil
+}
+
+// deployPlan prints, as a JSON object of stack → bool, which stacks a merge
+// that changed the paths read from in (one per line) brings up.
+func deployPlan(in io.Reader, chainFile string, deployable []string, all bool) error {
+	chain, err := release.LoadChain(chainFile)
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(in)
+	if err != nil {
+		return err
+	}
+	plan := map[string]bool{}
+	for _, stack := range deployable {
+		plan[stack] = false
+	}
+	for _, stack := range release.StacksToDeploy(chain, deployable, strings.Fields(string(data)), all) {
+		plan[stack] = true
+	}
+	out, err := json.Marshal(plan)
+	if err != nil {
+		return err
+	}
+	fmt.Println(string(out))
 	return nil
 }

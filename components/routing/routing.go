@@ -115,7 +115,7 @@ func NewServiceRoutes(ctx *pulumi.Context, name string, args *ServiceRoutesArgs,
 	// Routes name subsets, so they wait for the rule that defines them.
 	after := pulumi.DependsOn([]pulumi.Resource{r.DestinationRule})
 	mesh := Scope{Gateway: MeshGateway, Hosts: []string{names.ServiceHost(svc.Name, args.Namespace)}}
-	r.Mesh, err = NewVirtualService(ctx, name+"-mesh", Meta{Name: names.MeshVirtualService(svc.Name), Namespace: ns},
+	r.Mesh, err = NewVirtualService(ctx, MeshRoutesResource(name), Meta{Name: names.MeshVirtualService(svc.Name), Namespace: ns},
 		VirtualServiceSpec(svc, args.Namespace, args.Plan, mesh), pulumi.Parent(r), after)
 	if err != nil {
 		return nil, fmt.Errorf("service %s: %w", svc.Name, err)
@@ -124,4 +124,23 @@ func NewServiceRoutes(ctx *pulumi.Context, name string, args *ServiceRoutesArgs,
 		"destinationRule": r.DestinationRule.Metadata.Name().Elem(),
 		"meshService":     r.Mesh.Metadata.Name().Elem(),
 	})
+}
+
+// IngressRoutesResource is the resource name of the stack's ingress routes.
+const IngressRoutesResource = "ingress-routes"
+
+// MeshRoutesResource is the resource name of a service's mesh VirtualService.
+func MeshRoutesResource(service string) string { return service + "-mesh" }
+
+// StepTargets are the URN globs (for a targeted up) of the objects a change
+// of one service's traffic shares (weights, mirror) changes: its mesh
+// VirtualService, and the stack's ingress VirtualService when the service is
+// routed through the gateway. Nothing else of the stack holds a weight.
+func StepTargets(svc model.Service) []string {
+	virtualService := "**$kubernetes:networking.istio.io/v1:VirtualService::"
+	targets := []string{virtualService + MeshRoutesResource(svc.Name)}
+	if svc.Gateway {
+		targets = append(targets, virtualService+IngressRoutesResource)
+	}
+	return targets
 }

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -93,11 +94,27 @@ func TestProgressiveDelivery(t *testing.T) {
 				}
 				return healthyAnswers, true
 			})
+			before := p.declaredObjects(t)
 			out, err := p.rollout(platform, e.name)
 			require.Error(t, err, "a rolled-back rollout exits non-zero:\n%s", out)
 			assert.Regexp(t, `java-service 25%: fail — success \d+\.\d% below 99\.0%`, out)
 			assert.Equal(t, []int{0, 10, 25, 0}, mesh.SeenWeights(), "rolled back at 25%")
 			p.assertRolloutEnded(t, e, "docker.io/cloudnative/java-service:2.0.0")
+			// The first step's up brought the new canary Deployment; every step
+			// after it, and the rollback, changed the service's routes and
+			// nothing else of the stack.
+			after := p.declaredObjects(t)
+			changed := map[string]bool{}
+			for object, version := range after {
+				if before[object] != version {
+					changed[object] = true
+				}
+			}
+			assert.Equal(t, map[string]bool{
+				"Deployment java-service-canary":     true,
+				"VirtualService java-service-mesh":   true,
+				"VirtualService cloudnative-ingress": true,
+			}, changed, "objects the rollout changed")
 		}},
 		{"LatencyRollsBackAtTheStepWhereItStarts", func(t *testing.T) {
 			mesh.SetAnswers(func(workload string, weight int) (meshmetrics.Behaviour, bool) {
@@ -235,4 +252,25 @@ func (p *project) assertAgrees(t *testing.T, e *env) {
 	t.Helper()
 	_, err := e.stack.Stack.Preview(context.Background(), optpreview.ExpectNoChanges(), optpreview.ProgressStreams(p.log))
 	assert.NoError(t, err, "the stack file and the cluster agree")
+}
+
+// declaredObjects identifies the state of every object of the kinds the
+// program declares in the application namespace: its generation where the
+// kind has one (a spec change bumps it; status updates do not), else its
+// resourceVersion.
+func (p *project) declaredObjects(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, kind := range []string{"deployments", "services", "configmaps", "serviceaccounts", "networkpolicies", "poddisruptionbudgets",
+		"virtualservices.networking.istio.io", "destinationrules.networking.istio.io", "gateways.networking.istio.io",
+		"authorizationpolicies.security.istio.io", "peerauthentications.security.istio.io", "sidecars.networking.istio.io"} {
+		for _, o := range p.items(kind, "-n", appNS) {
+			version := fmt.Sprint(dig(o, "metadata", "generation"))
+			if version == "<nil>" {
+				version = fmt.Sprint(dig(o, "metadata", "resourceVersion"))
+			}
+			out[fmt.Sprint(dig(o, "kind"), " ", dig(o, "metadata", "name"))] = fmt.Sprint(dig(o, "metadata", "uid"), "/", version)
+		}
+	}
+	return out
 }
