@@ -50,6 +50,17 @@ func ConfigKeys() []string {
 	return keys
 }
 
+// Get returns the document of one key of ConfigKeys (nil when unset).
+func (r Raw) Get(key string) json.RawMessage {
+	v := reflect.ValueOf(r)
+	for i := range v.NumField() {
+		if v.Type().Field(i).Tag.Get("config") == key {
+			return v.Field(i).Interface().(json.RawMessage)
+		}
+	}
+	panic("model.Raw has no config key " + key)
+}
+
 // Set stores the document of one key of ConfigKeys.
 func (r *Raw) Set(key string, value json.RawMessage) {
 	v := reflect.ValueOf(r).Elem()

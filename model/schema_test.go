@@ -43,27 +43,7 @@ func stackDocument(t *testing.T, raw Raw) any {
 	t.Helper()
 	config := map[string]any{}
 	for _, key := range ConfigKeys() {
-		var document json.RawMessage
-		switch key {
-		case "cluster":
-			document = raw.Cluster
-		case "istio":
-			document = raw.Istio
-		case "app":
-			document = raw.App
-		case "services":
-			document = raw.Services
-		case "observability":
-			document = raw.Observability
-		case "production":
-			document = raw.Production
-		case "scheduling":
-			document = raw.Scheduling
-		case "certManager":
-			document = raw.CertManager
-		default:
-			t.Fatalf("stackDocument does not know config key %q", key)
-		}
+		document := raw.Get(key)
 		if len(document) == 0 {
 			continue
 		}
