@@ -92,6 +92,7 @@ func (p *project) env(name string, edit func(config map[string]any)) *env {
 	e.section("cloudnative:observability")["manifestDir"] = filepath.Join(filepath.Dir(p.charts), "addons")
 	if edit != nil {
 		edit(e.config)
+		dropCallersLeftOut(e.config)
 	}
 	e.certificate()
 	e.writeConfig()
@@ -99,6 +100,32 @@ func (p *project) env(name string, edit func(config map[string]any)) *env {
 	require.NoError(p.t, err)
 	e.reload()
 	return e
+}
+
+// dropCallersLeftOut takes out of each service's callers the services an
+// edit left out of the stack (the local stack's frontend calls both backends;
+// a test keeping one of them keeps a stack the model accepts).
+func dropCallersLeftOut(config map[string]any) {
+	services, _ := config["cloudnative:services"].([]any)
+	kept := map[string]bool{}
+	for _, s := range services {
+		kept[fmt.Sprint(s.(map[string]any)["name"])] = true
+	}
+	for _, s := range services {
+		svc := s.(map[string]any)
+		callers, _ := svc["callers"].([]any)
+		var left []any
+		for _, c := range callers {
+			if name, isService := c.(map[string]any)["service"].(string); !isService || kept[name] {
+				left = append(left, c)
+			}
+		}
+		if len(left) == 0 {
+			delete(svc, "callers")
+		} else {
+			svc["callers"] = left
+		}
+	}
 }
 
 // certificate makes the gateway certificate the stack's app.tls names, for its
