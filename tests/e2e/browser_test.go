@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -12,12 +13,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
 
 	"github.com/cloudnative-pac/platform/internal/appbuild"
 )
@@ -130,4 +133,36 @@ func startFrontend(t *testing.T, env map[string]string) string {
 		return err == nil && resp.StatusCode == http.StatusOK
 	}, 10*time.Second, 100*time.Millisecond, "the frontend starts")
 	return url
+}
+
+// testAddingAServiceFromTheDocs follows docs/services.md's how-to on the
+// running stack: its stack-file entry, as the page shows it, added to the
+// stack; an up; the new service answers through its NodePort with its own
+// name. Then it is taken out again, and the stack is as before.
+func testAddingAServiceFromTheDocs(t *testing.T, p *env) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "docs", "services.md"))
+	require.NoError(t, err)
+	section := string(data)[strings.Index(string(data), "## Adding a service"):]
+	block := section[strings.Index(section, "```yaml\n")+len("```yaml\n"):]
+	block = block[:strings.Index(block, "```")]
+	var entries []any
+	require.NoError(t, yaml.Unmarshal([]byte(block), &entries))
+	require.Len(t, entries, 1, "the how-to's entry:\n%s", block)
+
+	before := p.config["cloudnative:services"].([]any)
+	p.config["cloudnative:services"] = append(append([]any{}, before...), entries[0])
+	p.writeConfig()
+	p.up()
+	resp, err := freshClient().Get(p.nodePort(t, appNS, "orders"))
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Contains(t, string(body), `"service":"orders","version":"1.0.0","instance":"One"`)
+	assertAvailable(t, p.get("deployment", "orders", "-n", appNS), 2)
+
+	p.config["cloudnative:services"] = before
+	p.writeConfig()
+	p.up()
+	_, err = p.kubectl("get", "deployment", "orders", "-n", appNS)
+	assert.ErrorContains(t, err, "NotFound", "taken out again")
 }

@@ -38,6 +38,7 @@ func TestLifecycle(t *testing.T) {
 		{"UpFromEmpty", testUpFromEmpty},
 		{"PodsRunAsDeclared", testPodsRunAsDeclared},
 		{"DemoPageInBrowser", testDemoPageInBrowser},
+		{"AddingAServiceFromTheDocs", testAddingAServiceFromTheDocs},
 		{"PreviewAfterUpProposesNothing", testNoChanges},
 		{"ConcurrentUpsOneRefusedByTheLock", testConcurrentUps},
 		{"NewKubeconfigForTheSameClusterReplacesNothing", testNewKubeconfigSameCluster},
