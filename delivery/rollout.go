@@ -92,10 +92,15 @@ func (r Rollout) Run(ctx context.Context) error {
 	g := svc.Progressive
 	progress := &analysis.Progress{Criteria: criteria(g.Analysis), Steps: g.Steps, Started: r.Now()}
 	target := Target{Namespace: platform.App.Namespace, Workload: names.Deployment(svc.Name, names.TrackCanary), Window: progress.Criteria.Interval}
+	// What the release is compared with, when the analysis compares: the
+	// stable track, or a blue/green pair's active colour.
+	baseline := target
+	baseline.Workload = names.Deployment(svc.Name, names.TrackStable)
 	if svc.Strategy == model.BlueGreen {
 		// One step: the idle colour, measured as it is.
 		progress.Steps = []int{0}
 		target.Workload = names.Deployment(svc.Name, string(svc.BlueGreen.Idle()))
+		baseline.Workload = names.Deployment(svc.Name, string(svc.BlueGreen.Active))
 	}
 	if state == nil {
 		state = &release.RolloutState{Service: svc.Name, Started: progress.Started.UTC()}
@@ -140,8 +145,16 @@ func (r Rollout) Run(ctx context.Context) error {
 		if len(report) == 0 {
 			fmt.Fprintf(r.Out, "queries (%s):\n  %s\n", prometheusURL, strings.Join(queries, "\n  "))
 		}
+		var stable *analysis.Measurement
+		if progress.Criteria.AgainstStable != nil {
+			s, _, err := r.Measure(ctx, Prometheus{URL: prometheusURL, Queries: platform.Observability.RolloutQueries}, baseline)
+			if err != nil {
+				return fmt.Errorf("measure %s's stable at %s: %w (the rollout is recorded: run rollout again to resume, or with -abort)", svc.Name, stepName(svc, progress.Step), err)
+			}
+			stable = &s
+		}
 		at := stepName(svc, progress.Step)
-		action, verdict, why := progress.Observe(r.Now(), m)
+		action, verdict, why := progress.Observe(r.Now(), m, stable)
 		line := fmt.Sprintf("%s %s: %s — %s", svc.Name, at, verdict, why)
 		switch action {
 		case analysis.Advance:
@@ -304,7 +317,15 @@ func criteria(a model.Analysis) analysis.Criteria {
 		MinRequests:    a.MinRequests,
 		FailureLimit:   a.FailureLimit,
 		Deadline:       time.Duration(a.DeadlineSeconds) * time.Second,
+		AgainstStable:  against(a.AgainstStable),
 	}
+}
+
+func against(s *model.AgainstStable) *analysis.Relative {
+	if s == nil {
+		return nil
+	}
+	return &analysis.Relative{MaxErrorRateIncrease: s.MaxErrorRateIncrease, MaxP99Ratio: s.MaxP99Ratio}
 }
 
 func describeSteps(steps []int) string {
@@ -316,8 +337,12 @@ func describeSteps(steps []int) string {
 }
 
 func describeCriteria(c analysis.Criteria) string {
-	return fmt.Sprintf("≥ %d requests, success ≥ %g%%, p99 ≤ %d ms; %d failed interval(s) tolerated, deadline %s",
-		c.MinRequests, c.MinSuccessRate, c.MaxP99.Milliseconds(), c.FailureLimit, c.Deadline)
+	against := ""
+	if r := c.AgainstStable; r != nil {
+		against = fmt.Sprintf(", and against the stable: error rate at most %g points above its, p99 at most %g× its", r.MaxErrorRateIncrease, r.MaxP99Ratio)
+	}
+	return fmt.Sprintf("≥ %d requests, success ≥ %g%%, p99 ≤ %d ms%s; %d failed interval(s) tolerated, deadline %s",
+		c.MinRequests, c.MinSuccessRate, c.MaxP99.Milliseconds(), against, c.FailureLimit, c.Deadline)
 }
 
 // Rollout runs a stack's progressive rollout with the real engine and the

@@ -365,3 +365,28 @@ func TestPRPreview_DrawsTheTrafficOfChangedServices(t *testing.T) {
 	require.Len(t, diagrams, 1)
 	assert.NotContains(t, diagrams[0].Mermaid, "before")
 }
+
+// A noisy service judged against its stable: errors the stable has too are
+// no reason to roll back; more than a point above it is.
+func TestRollout_JudgedAgainstItsStable(t *testing.T) {
+	stack := strings.Replace(rolloutStack, "          minRequests: 100\n", "          minRequests: 100\n          minSuccessRate: 90\n          maxErrorRateIncrease: 1\n", 1)
+	noisy := analysis.Measurement{Requests: 1000, Errors: 30, P99: 120 * time.Millisecond}
+	noisyStable := analysis.Measurement{Requests: 9000, Errors: 270, P99: 110 * time.Millisecond}
+	quietStable := analysis.Measurement{Requests: 9000, Errors: 9, P99: 110 * time.Millisecond}
+
+	// Each interval measures the canary, then the stable over the same window.
+	c := newFakeCluster(t, noisy, noisyStable, noisy, noisyStable, noisy, noisyStable).withStack(stack)
+	require.NoError(t, c.rollout(false).Run(context.Background()))
+	assert.Equal(t, []int{10, 25, 50, 0}, c.applied, "as noisy as its stable: promoted")
+	assert.Equal(t, "java-service-canary", c.measured[0].Workload)
+	assert.Equal(t, Target{Namespace: "shop", Workload: "java-service-stable", Window: time.Minute}, c.measured[1], "the stable, over the same interval")
+	assert.Contains(t, c.out.String(), "canary success 97.0%, p99 120 ms, 1,000 requests; stable success 97.0%, p99 110 ms, 9,000 requests",
+		"the report prints both sides")
+	assert.Contains(t, c.out.String(), "and against the stable: error rate at most 1 points above its, p99 at most 1.5× its")
+
+	c = newFakeCluster(t, noisy, quietStable, noisy, quietStable).withStack(stack)
+	err := c.rollout(false).Run(context.Background())
+	require.ErrorIs(t, err, ErrRolledBack)
+	assert.Contains(t, err.Error(), "error rate 3.0% is 2.9 points above the stable's 0.1% (at most 1)")
+	assert.Equal(t, []int{10, 0}, c.applied, "rolled back at the first step (one failure tolerated, the second rolls back)")
+}

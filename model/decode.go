@@ -433,6 +433,13 @@ func orDefault(value, fallback string) string {
 	return value
 }
 
+func floatOr(value *float64, fallback float64) float64 {
+	if value == nil {
+		return fallback
+	}
+	return *value
+}
+
 func intOr(value *int, fallback int) int {
 	if value == nil {
 		return fallback

@@ -100,7 +100,12 @@ const (
 	DefaultMinRequests             = 20
 	DefaultFailureLimit            = 1
 	DefaultAnalysisDeadlineSeconds = 1800
-	DefaultMirrorPercent           = 0.0
+	// Judging a canary against its stable (either setting turns it on): by
+	// how many percentage points its error rate may exceed the stable's, and
+	// how many times the stable's p99 its own may be.
+	DefaultMaxErrorRateIncrease = 1.0
+	DefaultMaxP99Ratio          = 1.5
+	DefaultMirrorPercent        = 0.0
 	// The PromQL a rollout measures with (observability.rolloutQueries), on
 	// Istio's standard metrics as each destination's sidecar reports them, over
 	// one interval ({{.Window}}) for one Deployment ({{.Workload}} in
@@ -200,6 +205,8 @@ func Defaults() []Default {
 		d("services[].progressive.analysis.minRequests", DefaultMinRequests, nil),
 		d("services[].progressive.analysis.failureLimit", DefaultFailureLimit, nil),
 		d("services[].progressive.analysis.deadlineSeconds", DefaultAnalysisDeadlineSeconds, nil),
+		d("services[].progressive.analysis.maxErrorRateIncrease", DefaultMaxErrorRateIncrease, nil),
+		d("services[].progressive.analysis.maxP99Ratio", DefaultMaxP99Ratio, nil),
 		d("services[].ramped.maxSurge", DefaultMaxSurge, func(p *Platform) any { return svc(p).Ramped.MaxSurge }),
 		d("services[].ramped.maxUnavailable", DefaultMaxUnavailable, func(p *Platform) any { return svc(p).Ramped.MaxUnavailable }),
 		d("services[].ramped.minReadySeconds", DefaultMinReadySeconds, func(p *Platform) any { return svc(p).Ramped.MinReadySeconds }),

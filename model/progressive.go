@@ -33,6 +33,18 @@ type Analysis struct {
 	MinRequests     int
 	FailureLimit    int
 	DeadlineSeconds int
+	// AgainstStable, when set, also judges each interval of the canary (or
+	// idle colour) against its stable (or active colour) over the same
+	// interval, beside the fixed thresholds above.
+	AgainstStable *AgainstStable
+}
+
+// AgainstStable bounds how much worse than its stable a release may do.
+type AgainstStable struct {
+	// MaxErrorRateIncrease is in percentage points of error rate.
+	MaxErrorRateIncrease float64
+	// MaxP99Ratio is a multiple of the stable's p99.
+	MaxP99Ratio float64
 }
 
 // SessionAffinity hashes requests on a cookie or a header in the
@@ -56,6 +68,9 @@ type rawAnalysis struct {
 	MinRequests     *int     `json:"minRequests"`
 	FailureLimit    *int     `json:"failureLimit"`
 	DeadlineSeconds *int     `json:"deadlineSeconds"`
+	// Either turns on judging against the stable.
+	MaxErrorRateIncrease *float64 `json:"maxErrorRateIncrease"`
+	MaxP99Ratio          *float64 `json:"maxP99Ratio"`
 }
 
 type rawSessionAffinity struct {
@@ -145,6 +160,18 @@ func decodeAnalysis(raw *rawAnalysis, at string, p *problems) Analysis {
 	}
 	if a.FailureLimit < 0 {
 		p.add(at+".failureLimit", "must be 0 or more, got %d", a.FailureLimit)
+	}
+	if raw.MaxErrorRateIncrease != nil || raw.MaxP99Ratio != nil {
+		a.AgainstStable = &AgainstStable{
+			MaxErrorRateIncrease: floatOr(raw.MaxErrorRateIncrease, DefaultMaxErrorRateIncrease),
+			MaxP99Ratio:          floatOr(raw.MaxP99Ratio, DefaultMaxP99Ratio),
+		}
+		if a.AgainstStable.MaxErrorRateIncrease < 0 || a.AgainstStable.MaxErrorRateIncrease > 100 {
+			p.add(at+".maxErrorRateIncrease", "is percentage points, from 0 to 100, got %g", a.AgainstStable.MaxErrorRateIncrease)
+		}
+		if a.AgainstStable.MaxP99Ratio < 1 {
+			p.add(at+".maxP99Ratio", "is a multiple of the stable's p99, at least 1 (below, the canary would have to be faster than its stable), got %g", a.AgainstStable.MaxP99Ratio)
+		}
 	}
 	return a
 }

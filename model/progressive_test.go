@@ -31,6 +31,18 @@ func TestProgressive_CanaryDefaults(t *testing.T) {
 	assert.Nil(t, p.Services[1].Progressive, "unset stays unset")
 }
 
+func TestProgressive_EitherMarginJudgesAgainstTheStable(t *testing.T) {
+	p, err := withService(t, 0, map[string]any{"progressive": map[string]any{"analysis": map[string]any{"maxP99Ratio": 2}}})
+	require.NoError(t, err)
+	assert.Equal(t, &AgainstStable{MaxErrorRateIncrease: DefaultMaxErrorRateIncrease, MaxP99Ratio: 2}, p.Services[0].Progressive.Analysis.AgainstStable)
+	p, err = withService(t, 2, map[string]any{"progressive": map[string]any{"analysis": map[string]any{"maxErrorRateIncrease": 0.5}}})
+	require.NoError(t, err)
+	assert.Equal(t, &AgainstStable{MaxErrorRateIncrease: 0.5, MaxP99Ratio: DefaultMaxP99Ratio}, p.Services[2].Progressive.Analysis.AgainstStable, "a blue/green pair too")
+	p, err = withService(t, 0, map[string]any{"progressive": map[string]any{}})
+	require.NoError(t, err)
+	assert.Nil(t, p.Services[0].Progressive.Analysis.AgainstStable, "off unless asked")
+}
+
 func TestProgressive_SetValuesAreKept(t *testing.T) {
 	p, err := withService(t, 0, map[string]any{
 		"progressive": map[string]any{"steps": []int{5, 50}, "mirrorPercent": 20,
@@ -76,6 +88,8 @@ func TestProgressive_BadConfigIsNamed(t *testing.T) {
 		{"affinity on nothing", 0, map[string]any{"sessionAffinity": map[string]any{}}, "needs a cookie or a header"},
 		{"affinity on both", 0, map[string]any{"sessionAffinity": map[string]any{"cookie": "a", "header": "b"}}, "not both"},
 		{"bad cookie name", 0, map[string]any{"sessionAffinity": map[string]any{"cookie": "a b"}}, "not a valid cookie name"},
+		{"a negative error-rate margin", 0, map[string]any{"progressive": map[string]any{"analysis": map[string]any{"maxErrorRateIncrease": -1}}}, "maxErrorRateIncrease: is percentage points"},
+		{"a p99 ratio below 1", 0, map[string]any{"progressive": map[string]any{"analysis": map[string]any{"maxP99Ratio": 0.8}}}, "maxP99Ratio: is a multiple of the stable's p99, at least 1"},
 		{"ttl for a header", 0, map[string]any{"sessionAffinity": map[string]any{"header": "x-user", "cookieTTLSeconds": 5}}, "cookieTTLSeconds: is for a cookie"},
 	}
 	for _, tc := range cases {

@@ -27,6 +27,20 @@ type Criteria struct {
 	FailureLimit int
 	// Deadline bounds the whole rollout: a step not passed by then rolls back.
 	Deadline time.Duration
+	// AgainstStable, when set, also judges the canary against its stable
+	// version's traffic over the same interval.
+	AgainstStable *Relative
+}
+
+// Relative bounds how much worse than its stable a canary may do: a noisy
+// service is not rolled back for errors its stable has too, and a quiet
+// regression is caught below any fixed threshold.
+type Relative struct {
+	// MaxErrorRateIncrease is how many percentage points the canary's error
+	// rate may exceed the stable's by.
+	MaxErrorRateIncrease float64
+	// MaxP99Ratio is how many times the stable's p99 the canary's may be.
+	MaxP99Ratio float64
 }
 
 // Measurement is the canary's traffic over one interval.
@@ -56,8 +70,10 @@ const (
 	Inconclusive Verdict = "inconclusive"
 )
 
-// Judge gives one interval's verdict and why, in plain words.
-func Judge(c Criteria, m Measurement) (Verdict, string) {
+// Judge gives one interval's verdict and why, in plain words. stable is the
+// stable version's traffic over the same interval, needed when the criteria
+// judge against it (nil otherwise).
+func Judge(c Criteria, m Measurement, stable *Measurement) (Verdict, string) {
 	if m.Requests < c.MinRequests {
 		return Inconclusive, fmt.Sprintf("%s requests, fewer than the %s an interval needs", grouped(m.Requests), grouped(c.MinRequests))
 	}
@@ -71,7 +87,36 @@ func Judge(c Criteria, m Measurement) (Verdict, string) {
 	if m.P99 > c.MaxP99 {
 		return Fail, fmt.Sprintf("p99 %d ms above %d ms", m.P99.Milliseconds(), c.MaxP99.Milliseconds())
 	}
-	return Pass, fmt.Sprintf("success %.1f%%, p99 %d ms, %s requests", rate, m.P99.Milliseconds(), grouped(m.Requests))
+	passed := fmt.Sprintf("success %.1f%%, p99 %d ms, %s requests", rate, m.P99.Milliseconds(), grouped(m.Requests))
+	if r := c.AgainstStable; r != nil {
+		return judgeAgainstStable(c, *r, m, stable, passed)
+	}
+	return Pass, passed
+}
+
+// judgeAgainstStable compares the canary's interval with the stable's; the
+// verdict names both sides.
+func judgeAgainstStable(c Criteria, r Relative, m Measurement, stable *Measurement, canary string) (Verdict, string) {
+	if stable == nil || stable.Requests < c.MinRequests {
+		n := 0
+		if stable != nil {
+			n = stable.Requests
+		}
+		return Inconclusive, fmt.Sprintf("%s; stable %s requests, fewer than the %s a comparison needs", canary, grouped(n), grouped(c.MinRequests))
+	}
+	if stable.P99 < 0 {
+		return Inconclusive, canary + "; no stable latency measured"
+	}
+	both := fmt.Sprintf("canary %s; stable success %.1f%%, p99 %d ms, %s requests", canary, stable.SuccessRate(), stable.P99.Milliseconds(), grouped(stable.Requests))
+	canaryErrors, stableErrors := 100-m.SuccessRate(), 100-stable.SuccessRate()
+	if increase := canaryErrors - stableErrors; increase > r.MaxErrorRateIncrease {
+		return Fail, fmt.Sprintf("error rate %.1f%% is %.1f points above the stable's %.1f%% (at most %g): %s",
+			canaryErrors, increase, stableErrors, r.MaxErrorRateIncrease, both)
+	}
+	if limit := time.Duration(float64(stable.P99) * r.MaxP99Ratio); m.P99 > limit {
+		return Fail, fmt.Sprintf("p99 %d ms is above %g× the stable's %d ms: %s", m.P99.Milliseconds(), r.MaxP99Ratio, stable.P99.Milliseconds(), both)
+	}
+	return Pass, both
 }
 
 // Action is what the rollout does next.
@@ -101,9 +146,10 @@ type Progress struct {
 	Started time.Time
 }
 
-// Observe takes one interval's measurement at time now and says what to do.
-func (p *Progress) Observe(now time.Time, m Measurement) (Action, Verdict, string) {
-	verdict, why := Judge(p.Criteria, m)
+// Observe takes one interval's measurement at time now (and the stable's
+// over the same interval, when the criteria compare) and says what to do.
+func (p *Progress) Observe(now time.Time, m Measurement, stable *Measurement) (Action, Verdict, string) {
+	verdict, why := Judge(p.Criteria, m, stable)
 	switch verdict {
 	case Pass:
 		if p.Step+1 >= len(p.Steps) {
