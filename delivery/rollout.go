@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,6 +33,8 @@ type Rollout struct {
 	Stack   string
 	Service string
 	Abort   bool
+	// Approve continues a rollout stopped at a gate.
+	Approve bool
 	// Prometheus overrides the stack's observability.prometheusUrl.
 	Prometheus string
 	Load       func() (*release.StackFile, error)
@@ -49,6 +52,10 @@ type Rollout struct {
 // ErrRolledBack is returned when a rollout ends by rolling back (or, for a
 // blue/green pair, by not switching).
 var ErrRolledBack = errors.New("rolled back")
+
+// ErrAwaitingApproval is returned when a rollout stops at a gate: it is
+// recorded, and continues with -approve (or rolls back with -abort).
+var ErrAwaitingApproval = errors.New("awaiting approval")
 
 // Run runs the rollout to its end.
 func (r Rollout) Run(ctx context.Context) error {
@@ -74,6 +81,9 @@ func (r Rollout) Run(ctx context.Context) error {
 	svc, err := progressiveService(platform, name)
 	if err != nil {
 		return err
+	}
+	if r.Approve && (state == nil || !state.AwaitingApproval) {
+		return fmt.Errorf("no rollout awaits approval in %s", r.Stack)
 	}
 	if r.Abort {
 		if state == nil {
@@ -116,6 +126,9 @@ func (r Rollout) Run(ctx context.Context) error {
 	stepStarted := r.Now()
 	for {
 		if applied != progress.Step {
+			if err := r.gate(file, svc, state, progress.Step, progress.Steps[progress.Step]); err != nil {
+				return err
+			}
 			state.Step, state.Failures = progress.Step, progress.Failures
 			if err := r.record(file, svc, state); err != nil {
 				return err
@@ -172,11 +185,48 @@ func (r Rollout) Run(ctx context.Context) error {
 		report = append(report, line)
 		switch action {
 		case analysis.Promote:
+			if err := r.gate(file, svc, state, progress.Step, model.PromotionGate); err != nil {
+				printReport(r.Out, report)
+				return err
+			}
 			return r.promote(ctx, file, svc, report)
 		case analysis.Rollback:
 			return r.rollBack(ctx, file, svc, report, why)
 		}
 	}
+}
+
+// gate stops a canary before a weight (or the promotion) a person must
+// approve first: the stack file records that it waits, and the rollout ends
+// with ErrAwaitingApproval. Run with Approve, the gate it waits at passes.
+// Waiting is never a pass: a gate does not time out into the next step.
+func (r Rollout) gate(file *release.StackFile, svc model.Service, state *release.RolloutState, step, weight int) error {
+	if svc.Strategy != model.Canary || !slices.Contains(svc.Progressive.ApproveBefore, weight) || slices.Contains(state.Approved, weight) {
+		return nil
+	}
+	what := fmt.Sprintf("%d%%", weight)
+	if weight == model.PromotionGate {
+		what = "the promotion"
+	}
+	if r.Approve && state.AwaitingApproval {
+		state.AwaitingApproval = false
+		state.Approved = append(state.Approved, weight)
+		fmt.Fprintf(r.Out, "%s: %s approved\n", svc.Name, what)
+		return file.SetRollout(state)
+	}
+	// Recorded without the gated weight: until approved, the file keeps the
+	// weight the cluster has, so an up meanwhile changes nothing.
+	state.AwaitingApproval = true
+	state.Step = step
+	if err := file.SetRollout(state); err != nil {
+		return err
+	}
+	if err := r.Store(file); err != nil {
+		return err
+	}
+	fmt.Fprintf(r.Out, "%s: %s waits for approval before %s: run `platform rollout -stack %s -approve` to go on, or `-abort` to roll back\n",
+		r.Stack, svc.Name, what, r.Stack)
+	return fmt.Errorf("%s before %s: %w", svc.Name, what, ErrAwaitingApproval)
 }
 
 // record writes the rollout in progress, and for a canary the step's weight.
@@ -347,7 +397,7 @@ func describeCriteria(c analysis.Criteria) string {
 
 // Rollout runs a stack's progressive rollout with the real engine and the
 // Prometheus at prometheusURL (empty: the stack's observability.prometheusUrl).
-func (w Workspace) Rollout(ctx context.Context, stack, service, prometheusURL string, abort bool) error {
+func (w Workspace) Rollout(ctx context.Context, stack, service, prometheusURL string, abort, approve bool) error {
 	path := w.stackFile(stack)
 	// Each step is an up of the stack file as the step wrote it.
 	apply := func(ctx context.Context, only []string) error {
@@ -363,7 +413,7 @@ func (w Workspace) Rollout(ctx context.Context, stack, service, prometheusURL st
 		return err
 	}
 	return Rollout{
-		Stack: stack, Service: service, Abort: abort, Prometheus: strings.TrimRight(prometheusURL, "/"),
+		Stack: stack, Service: service, Abort: abort, Approve: approve, Prometheus: strings.TrimRight(prometheusURL, "/"),
 		Load: func() (*release.StackFile, error) {
 			data, err := os.ReadFile(path)
 			if err != nil {

@@ -390,3 +390,52 @@ func TestRollout_JudgedAgainstItsStable(t *testing.T) {
 	assert.Contains(t, err.Error(), "error rate 3.0% is 2.9 points above the stable's 0.1% (at most 1)")
 	assert.Equal(t, []int{10, 0}, c.applied, "rolled back at the first step (one failure tolerated, the second rolls back)")
 }
+
+// A gate stops the rollout before a weight until a person approves; the
+// file keeps the weight the cluster has meanwhile; -approve goes on from
+// there; a promotion gate stops before promoting.
+func TestRollout_GatesWaitForApproval(t *testing.T) {
+	stack := strings.Replace(rolloutStack, "        mirrorPercent: 5\n", "        mirrorPercent: 5\n        approveBefore: [25, 100]\n", 1)
+	c := newFakeCluster(t, good, good, good, good).withStack(stack)
+	err := c.rollout(false).Run(context.Background())
+	require.ErrorIs(t, err, ErrAwaitingApproval)
+	assert.Equal(t, []int{10}, c.applied, "stopped before 25%")
+	state := c.inProgress()
+	require.NotNil(t, state)
+	assert.True(t, state.AwaitingApproval, "the file records that it waits")
+	assert.Equal(t, 1, state.Step)
+	assert.Equal(t, 10, c.weight(), "the file keeps the weight the cluster has: an up meanwhile changes nothing")
+	assert.Contains(t, c.out.String(), "java-service waits for approval before 25%: run `platform rollout -stack dev -approve` to go on")
+
+	err = c.rollout(false).Run(context.Background())
+	require.ErrorIs(t, err, ErrAwaitingApproval, "a run without -approve does not pass the gate")
+	assert.Equal(t, []int{10}, c.applied)
+
+	approve := c.rollout(false)
+	approve.Approve = true
+	err = approve.Run(context.Background())
+	require.ErrorIs(t, err, ErrAwaitingApproval, "approved 25%; then the promotion waits")
+	assert.Equal(t, []int{10, 25, 50}, c.applied)
+	assert.Contains(t, c.out.String(), "java-service: 25% approved")
+	assert.Contains(t, c.out.String(), "waits for approval before the promotion")
+	assert.Equal(t, "repo/java:1", c.decode().Services[0].Canary.StableImage, "not promoted while it waits")
+
+	approve = c.rollout(false)
+	approve.Approve = true
+	require.NoError(t, approve.Run(context.Background()))
+	assert.Equal(t, "repo/java:2", c.decode().Services[0].Canary.StableImage, "promoted once approved")
+	assert.Nil(t, c.inProgress())
+
+	nothing := c.rollout(false)
+	nothing.Approve = true
+	assert.ErrorContains(t, nothing.Run(context.Background()), "no rollout awaits approval")
+}
+
+func TestRollout_AGateCanBeAborted(t *testing.T) {
+	stack := strings.Replace(rolloutStack, "        mirrorPercent: 5\n", "        mirrorPercent: 5\n        approveBefore: [25]\n", 1)
+	c := newFakeCluster(t, good).withStack(stack)
+	require.ErrorIs(t, c.rollout(false).Run(context.Background()), ErrAwaitingApproval)
+	require.ErrorIs(t, c.rollout(true).Run(context.Background()), ErrRolledBack)
+	assert.Equal(t, 0, c.weight())
+	assert.Nil(t, c.inProgress())
+}

@@ -2,8 +2,10 @@ package model
 
 import (
 	"bytes"
+	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"text/template"
 )
@@ -18,6 +20,9 @@ type Progressive struct {
 	// Steps are the canary's weights, ascending, each below 100; passing
 	// the last promotes the canary.
 	Steps []int
+	// ApproveBefore are the steps (weights; PromotionGate for the promotion)
+	// the rollout stops before until a person approves.
+	ApproveBefore []int
 	// MirrorPercent of the stable route's requests are copied to the canary
 	// (answers discarded) while it takes no user request.
 	MirrorPercent float64
@@ -59,6 +64,7 @@ type rawProgressive struct {
 	Steps         []int        `json:"steps"`
 	MirrorPercent *float64     `json:"mirrorPercent"`
 	Analysis      *rawAnalysis `json:"analysis"`
+	ApproveBefore []int        `json:"approveBefore"`
 }
 
 type rawAnalysis struct {
@@ -120,11 +126,33 @@ func decodeProgressive(raw *rawProgressive, strategy Strategy, at string, p *pro
 		}
 		g.Steps = nil
 	}
+	g.ApproveBefore = decodeGates(raw.ApproveBefore, strategy, g.Steps, at+".approveBefore", p)
 	g.Analysis = decodeAnalysis(raw.Analysis, at+".analysis", p)
 	if need := g.Analysis.IntervalSeconds * max(len(g.Steps), 1); g.Analysis.DeadlineSeconds < need {
 		p.add(at+".analysis.deadlineSeconds", "%d leaves no time for one interval per step (%d s)", g.Analysis.DeadlineSeconds, need)
 	}
 	return g
+}
+
+// PromotionGate in approveBefore stops a canary before its promotion.
+const PromotionGate = 100
+
+// decodeGates reads the weights a canary's rollout waits for a person's
+// approval before: steps of its own, or 100 for the promotion.
+func decodeGates(gates []int, strategy Strategy, steps []int, at string, p *problems) []int {
+	if gates == nil {
+		return nil
+	}
+	if strategy != Canary {
+		p.add(at, "gates are for a canary's steps; a blue/green pair switches in one step")
+		return nil
+	}
+	for i, w := range gates {
+		if w != PromotionGate && !slices.Contains(steps, w) {
+			p.add(fmt.Sprintf("%s[%d]", at, i), "%d is none of the steps %v, nor %d (the promotion)", w, steps, PromotionGate)
+		}
+	}
+	return gates
 }
 
 func decodeAnalysis(raw *rawAnalysis, at string, p *problems) Analysis {

@@ -90,6 +90,8 @@ func TestProgressive_BadConfigIsNamed(t *testing.T) {
 		{"bad cookie name", 0, map[string]any{"sessionAffinity": map[string]any{"cookie": "a b"}}, "not a valid cookie name"},
 		{"a negative error-rate margin", 0, map[string]any{"progressive": map[string]any{"analysis": map[string]any{"maxErrorRateIncrease": -1}}}, "maxErrorRateIncrease: is percentage points"},
 		{"a p99 ratio below 1", 0, map[string]any{"progressive": map[string]any{"analysis": map[string]any{"maxP99Ratio": 0.8}}}, "maxP99Ratio: is a multiple of the stable's p99, at least 1"},
+		{"a gate on no step", 0, map[string]any{"progressive": map[string]any{"approveBefore": []int{30}}}, "approveBefore[0]: 30 is none of the steps [10 25 50], nor 100 (the promotion)"},
+		{"a gate on blue/green", 2, map[string]any{"progressive": map[string]any{"approveBefore": []int{100}}}, "gates are for a canary's steps"},
 		{"ttl for a header", 0, map[string]any{"sessionAffinity": map[string]any{"header": "x-user", "cookieTTLSeconds": 5}}, "cookieTTLSeconds: is for a cookie"},
 	}
 	for _, tc := range cases {

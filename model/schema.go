@@ -212,6 +212,7 @@ var schemaRules = map[string]func(map[string]any){
 	"services[].routes.retryAttempts":                 minimum(0),
 	"services[].callers[].methods[]":                  enum(HTTPMethods...),
 	"services[].progressive.steps[]":                  between(1, 99),
+	"services[].progressive.approveBefore[]":          between(1, PromotionGate),
 	"services[].progressive.mirrorPercent":            between(0, 100),
 	"services[].progressive.analysis.intervalSeconds": minimum(MinAnalysisIntervalSeconds),
 	"services[].progressive.analysis.maxP99Ms":        minimum(1),
@@ -367,7 +368,7 @@ func strategySettings(s map[string]any) {
 	ifThen(s, valueOf("strategy", string(Recreate)), hasNone("ramped"))
 	ifThen(s, valueOf("strategy", string(Canary)), map[string]any{"allOf": []any{has("canary"), hasNone("image", "blueGreen", "ramped")}})
 	ifThen(s, valueOf("strategy", string(BlueGreen)), map[string]any{"allOf": []any{has("blueGreen"), hasNone("image", "canary", "ramped"),
-		map[string]any{"properties": map[string]any{"progressive": hasNone("steps", "mirrorPercent")}}}})
+		map[string]any{"properties": map[string]any{"progressive": hasNone("steps", "mirrorPercent", "approveBefore")}}}})
 	// An autoscaler owns the replica count.
 	ifThen(s, has("autoscaling"), hasNone("replicas"))
 }

@@ -101,6 +101,7 @@ const (
 )
 
 var beyondSchema = map[string]string{
+	"TestProgressive_BadConfigIsNamed/a_gate_on_no_step":                                   crossField,
 	"TestDecode_RejectsBadCloudConfig/aks_local_accounts_off_without_entra":                crossField,
 	"TestDecode_RejectsBadCloudConfig/aks_min_above_max":                                   crossField,
 	"TestDecode_RejectsBadCloudConfig/aks_overlapping_ranges":                              crossField,

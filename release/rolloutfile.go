@@ -21,6 +21,11 @@ type RolloutState struct {
 	Step     int       `yaml:"step"`
 	Failures int       `yaml:"failures"`
 	Started  time.Time `yaml:"started"`
+	// AwaitingApproval: the rollout stopped at a gate (before Step's weight,
+	// or the promotion) until `platform rollout -approve`.
+	AwaitingApproval bool `yaml:"awaitingApproval,omitempty"`
+	// Approved are the gates (weights) a person has approved.
+	Approved []int `yaml:"approved,omitempty"`
 }
 
 // Rollout reads the rollout in progress, if any.

@@ -9,7 +9,10 @@
 //	platform rollback -stack staging [-then preview|apply]
 //	platform pr-preview -stack staging
 //	platform pin-image -stack dev -service go-service -image REPO@sha256:…
-//	platform rollout -stack dev [-service java-service] [-abort] [-prometheus URL]
+//	platform rollout -stack dev [-service java-service] [-abort | -approve] [-prometheus URL]
+//
+// Exit status: 1 on an error or a rollback, 3 when a rollout stops at a gate
+// to await approval.
 //
 // The pulumi CLI and the pulumi-resource-kubernetes plugin must be on the PATH
 // (make tools builds both). State goes to file://<dir>/.local/state unless
@@ -19,6 +22,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -38,7 +42,7 @@ type options struct {
 	expectNoChanges, showSecrets      bool
 	refresh                           bool
 	allowCanary, force                bool
-	abort                             bool
+	abort, approve                    bool
 	prometheus                        string
 	deployable                        string
 	all                               bool
@@ -67,6 +71,7 @@ func main() {
 	flags.StringVar(&o.service, "service", "", "pin-image: the service the image is of")
 	flags.StringVar(&o.image, "image", "", "pin-image: the new image, pinned by digest (repository@sha256:…)")
 	flags.BoolVar(&o.abort, "abort", false, "rollout: end the rollout in progress by rolling back")
+	flags.BoolVar(&o.approve, "approve", false, "rollout: continue a rollout stopped at a gate (services[].progressive.approveBefore)")
 	flags.StringVar(&o.prometheus, "prometheus", os.Getenv("PROMETHEUS_URL"), "rollout: Prometheus' URL (default $PROMETHEUS_URL, then the stack's observability.prometheusUrl)")
 	flags.StringVar(&o.deployable, "stacks", "dev,staging,prod", "deploy-plan: the stacks the deploy workflow brings up")
 	flags.BoolVar(&o.all, "all", false, "deploy-plan: the change is unknown (a first push): every stack")
@@ -74,9 +79,16 @@ func main() {
 	_ = flags.Parse(os.Args[2:])
 	if err := run(context.Background(), command, o); err != nil {
 		fmt.Fprintln(os.Stderr, "platform:", err)
+		if errors.Is(err, delivery.ErrAwaitingApproval) {
+			os.Exit(awaitingApprovalStatus)
+		}
 		os.Exit(1)
 	}
 }
+
+// awaitingApprovalStatus is the exit status of a rollout stopped at a gate:
+// neither a success nor a failure, so a workflow can tell it apart.
+const awaitingApprovalStatus = 3
 
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: platform validate|deploy-plan|preview|up|destroy|outputs|drift|promote|rollback|pr-preview|pin-image|rollout [flags]")
@@ -124,7 +136,7 @@ func run(ctx context.Context, command string, o options) error {
 		return err
 	case "rollout":
 		ws := delivery.Workspace{Engine: quiet(engineOptions), Out: os.Stdout}
-		return ws.Rollout(ctx, o.stack, o.service, o.prometheus, o.abort)
+		return ws.Rollout(ctx, o.stack, o.service, o.prometheus, o.abort, o.approve)
 	case "pr-preview":
 		ws := delivery.Workspace{Engine: quiet(engineOptions)}
 		markdown, err := ws.PRPreview(ctx, o.stack)
