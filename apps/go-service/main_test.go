@@ -3,7 +3,9 @@ package main
 import (
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -46,5 +48,6 @@ func TestGoService_AnswersWithTheNameItIsDeployedAs(t *testing.T) {
 	t.Setenv("SERVICE_NAME", "config-service")
 	p := apptest.Start(t, "One", bin)
 	assert.Equal(t, "config-service", p.Identity("/").Service)
-	assert.Contains(t, p.Log(), "config-service GET / 200")
+	// The request's log line is written once the answer has gone out.
+	assert.Eventually(t, func() bool { return strings.Contains(p.Log(), "config-service GET / 200") }, 5*time.Second, 20*time.Millisecond, p.Log())
 }
