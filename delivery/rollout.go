@@ -35,6 +35,10 @@ type Rollout struct {
 	Abort   bool
 	// Approve continues a rollout stopped at a gate.
 	Approve bool
+	// Notify, when set, gets each event of the rollout as a line (start,
+	// every interval, a gate, the promotion, the rollback). It reports its
+	// own failures and never changes the rollout.
+	Notify func(ctx context.Context, text string)
 	// Prometheus overrides the stack's observability.prometheusUrl.
 	Prometheus string
 	Load       func() (*release.StackFile, error)
@@ -89,7 +93,7 @@ func (r Rollout) Run(ctx context.Context) error {
 		if state == nil {
 			return fmt.Errorf("no rollout is in progress in %s", r.Stack)
 		}
-		fmt.Fprintf(r.Out, "%s: aborting the rollout of %s at %s\n", r.Stack, svc.Name, stepName(svc, state.Step))
+		r.say(ctx, "%s: aborting the rollout of %s at %s\n", r.Stack, svc.Name, stepName(svc, state.Step))
 		return r.rollBack(ctx, file, svc, nil, "aborted")
 	}
 	prometheusURL := r.Prometheus
@@ -114,11 +118,11 @@ func (r Rollout) Run(ctx context.Context) error {
 	}
 	if state == nil {
 		state = &release.RolloutState{Service: svc.Name, Started: progress.Started.UTC()}
-		fmt.Fprintf(r.Out, "%s: %s; each %s interval needs %s\n",
+		r.say(ctx, "%s: %s; each %s interval needs %s\n",
 			r.Stack, describePlan(svc), progress.Criteria.Interval, describeCriteria(progress.Criteria))
 	} else {
 		progress.Step, progress.Failures, progress.Started = state.Step, state.Failures, state.Started
-		fmt.Fprintf(r.Out, "%s: resuming the rollout of %s at %s (started %s, %d failed interval(s))\n",
+		r.say(ctx, "%s: resuming the rollout of %s at %s (started %s, %d failed interval(s))\n",
 			r.Stack, svc.Name, stepName(svc, state.Step), state.Started.Format(time.RFC3339), state.Failures)
 	}
 	var report []string
@@ -126,7 +130,7 @@ func (r Rollout) Run(ctx context.Context) error {
 	stepStarted := r.Now()
 	for {
 		if applied != progress.Step {
-			if err := r.gate(file, svc, state, progress.Step, progress.Steps[progress.Step]); err != nil {
+			if err := r.gate(ctx, file, svc, state, progress.Step, progress.Steps[progress.Step]); err != nil {
 				return err
 			}
 			state.Step, state.Failures = progress.Step, progress.Failures
@@ -182,10 +186,11 @@ func (r Rollout) Run(ctx context.Context) error {
 			}
 		}
 		fmt.Fprintln(r.Out, line)
+		r.tell(ctx, r.Stack+": "+line)
 		report = append(report, line)
 		switch action {
 		case analysis.Promote:
-			if err := r.gate(file, svc, state, progress.Step, model.PromotionGate); err != nil {
+			if err := r.gate(ctx, file, svc, state, progress.Step, model.PromotionGate); err != nil {
 				printReport(r.Out, report)
 				return err
 			}
@@ -200,7 +205,7 @@ func (r Rollout) Run(ctx context.Context) error {
 // approve first: the stack file records that it waits, and the rollout ends
 // with ErrAwaitingApproval. Run with Approve, the gate it waits at passes.
 // Waiting is never a pass: a gate does not time out into the next step.
-func (r Rollout) gate(file *release.StackFile, svc model.Service, state *release.RolloutState, step, weight int) error {
+func (r Rollout) gate(ctx context.Context, file *release.StackFile, svc model.Service, state *release.RolloutState, step, weight int) error {
 	if svc.Strategy != model.Canary || !slices.Contains(svc.Progressive.ApproveBefore, weight) || slices.Contains(state.Approved, weight) {
 		return nil
 	}
@@ -211,7 +216,7 @@ func (r Rollout) gate(file *release.StackFile, svc model.Service, state *release
 	if r.Approve && state.AwaitingApproval {
 		state.AwaitingApproval = false
 		state.Approved = append(state.Approved, weight)
-		fmt.Fprintf(r.Out, "%s: %s approved\n", svc.Name, what)
+		r.say(ctx, "%s: %s approved\n", svc.Name, what)
 		return file.SetRollout(state)
 	}
 	// Recorded without the gated weight: until approved, the file keeps the
@@ -224,9 +229,23 @@ func (r Rollout) gate(file *release.StackFile, svc model.Service, state *release
 	if err := r.Store(file); err != nil {
 		return err
 	}
-	fmt.Fprintf(r.Out, "%s: %s waits for approval before %s: run `platform rollout -stack %s -approve` to go on, or `-abort` to roll back\n",
+	r.say(ctx, "%s: %s waits for approval before %s: run `platform rollout -stack %s -approve` to go on, or `-abort` to roll back\n",
 		r.Stack, svc.Name, what, r.Stack)
 	return fmt.Errorf("%s before %s: %w", svc.Name, what, ErrAwaitingApproval)
+}
+
+// say prints a line of the rollout's news and sends it on.
+func (r Rollout) say(ctx context.Context, format string, args ...any) {
+	text := fmt.Sprintf(format, args...)
+	fmt.Fprint(r.Out, text)
+	r.tell(ctx, strings.TrimSuffix(text, "\n"))
+}
+
+// tell sends one line of news, when the rollout has somewhere to send it.
+func (r Rollout) tell(ctx context.Context, text string) {
+	if r.Notify != nil {
+		r.Notify(ctx, text)
+	}
 }
 
 // record writes the rollout in progress, and for a canary the step's weight.
@@ -266,12 +285,12 @@ func (r Rollout) promote(ctx context.Context, file *release.StackFile, svc model
 		if err := r.end(ctx, file, svc, "switch", switchTo, all); err != nil {
 			return err
 		}
-		fmt.Fprintf(r.Out, "%s: %s switched: %s is active and takes every request\n", r.Stack, svc.Name, idle)
+		r.say(ctx, "%s: %s switched: %s is active and takes every request\n", r.Stack, svc.Name, idle)
 	} else {
 		if err := r.end(ctx, file, svc, "promotion", file.PromoteCanary, all); err != nil {
 			return err
 		}
-		fmt.Fprintf(r.Out, "%s: %s promoted: %s is stable, the canary takes no traffic\n", r.Stack, svc.Name, svc.Canary.CanaryImage)
+		r.say(ctx, "%s: %s promoted: %s is stable, the canary takes no traffic\n", r.Stack, svc.Name, svc.Canary.CanaryImage)
 	}
 	printReport(r.Out, report)
 	return nil
@@ -290,13 +309,13 @@ func (r Rollout) rollBack(ctx context.Context, file *release.StackFile, svc mode
 		if err := r.end(ctx, file, svc, "end", keep, nothing); err != nil {
 			return err
 		}
-		fmt.Fprintf(r.Out, "%s: %s not switched (%s): %s stays active\n", r.Stack, svc.Name, why, svc.BlueGreen.Active)
+		r.say(ctx, "%s: %s not switched (%s): %s stays active\n", r.Stack, svc.Name, why, svc.BlueGreen.Active)
 	} else {
 		toZero := func(service string) error { return file.SetCanaryWeight(service, 0) }
 		if err := r.end(ctx, file, svc, "rollback", toZero, routing.StepTargets(svc)); err != nil {
 			return err
 		}
-		fmt.Fprintf(r.Out, "%s: %s rolled back (%s): every request goes to %s\n", r.Stack, svc.Name, why, svc.Canary.StableImage)
+		r.say(ctx, "%s: %s rolled back (%s): every request goes to %s\n", r.Stack, svc.Name, why, svc.Canary.StableImage)
 	}
 	printReport(r.Out, report)
 	return fmt.Errorf("%s: %w: %s", svc.Name, ErrRolledBack, why)
@@ -447,7 +466,34 @@ func (w Workspace) Rollout(ctx context.Context, stack, service, prometheusURL st
 				return nil
 			}
 		},
-		Now: time.Now,
-		Out: w.Out,
+		Now:    time.Now,
+		Out:    w.Out,
+		Notify: w.rolloutWebhook(path, stack),
 	}.Run(ctx)
+}
+
+// WebhookEnv holds a rollout webhook's URL kept out of the stack file (a
+// secret): it wins over observability.rolloutWebhookUrl.
+const WebhookEnv = "ROLLOUT_WEBHOOK_URL"
+
+// rolloutWebhook is where a stack's rollout news goes: $ROLLOUT_WEBHOOK_URL,
+// else the stack's observability.rolloutWebhookUrl; nil for nowhere.
+func (w Workspace) rolloutWebhook(path, stack string) func(context.Context, string) {
+	url := os.Getenv(WebhookEnv)
+	if url == "" {
+		if data, err := os.ReadFile(path); err == nil {
+			if file, err := release.ParseStackFile(data); err == nil {
+				if raw, err := file.Raw(stack); err == nil {
+					if p, err := model.Decode(raw, w.Engine.ProjectDir); err == nil {
+						url = p.Observability.RolloutWebhookURL
+					}
+				}
+			}
+		}
+	}
+	hook := NewWebhook(url, w.Out)
+	if hook == nil {
+		return nil
+	}
+	return hook.Send
 }

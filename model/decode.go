@@ -338,6 +338,7 @@ func decodeObservability(raw rawObservability, projectDir string, p *problems) O
 	}
 	o.Size = size
 	o.PrometheusURL = decodePrometheusURL(raw.PrometheusURL, at+".prometheusUrl", p)
+	o.RolloutWebhookURL = decodeWebhookURL(raw.RolloutWebhookURL, at+".rolloutWebhookUrl", p)
 	o.RolloutQueries = decodeRolloutQueries(raw.RolloutQueries, at+".rolloutQueries", p)
 	if !o.Enabled {
 		return o

@@ -239,6 +239,9 @@ func TestDecode_RejectsBadInput(t *testing.T) {
 			`cloudnative:observability.addons: unknown add-on "zipkin"`},
 		{"sampling above 100", func(f *fixture) { f.observability = map[string]any{"version": "1.28", "tracingSamplingPercent": 150} },
 			"cloudnative:observability.tracingSamplingPercent: must be between 0 and 100, got 150"},
+		{"a webhook over plain HTTP", func(f *fixture) {
+			f.observability = map[string]any{"enabled": false, "rolloutWebhookUrl": "http://hooks.example.com/x"}
+		}, "cloudnative:observability.rolloutWebhookUrl: must be an https URL"},
 		{"unknown add-on size", func(f *fixture) { f.observability = map[string]any{"version": "1.28", "size": "huge"} },
 			`cloudnative:observability.size: must be small, medium or large, got "huge"`},
 		{"add-ons without a source", func(f *fixture) { f.observability = map[string]any{"enabled": true} },

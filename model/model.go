@@ -61,6 +61,9 @@ type Observability struct {
 	PrometheusURL string
 	// RolloutQueries are the PromQL templates `platform rollout` measures with.
 	RolloutQueries RolloutQueries
+	// RolloutWebhookURL receives a Slack-compatible message at each event of
+	// a rollout; empty: $ROLLOUT_WEBHOOK_URL, or no messages.
+	RolloutWebhookURL string
 }
 
 // RolloutQueries are PromQL templates over one analysis interval of one

@@ -245,6 +245,21 @@ func decodePrometheusURL(text, at string, p *problems) string {
 	return strings.TrimRight(text, "/")
 }
 
+// decodeWebhookURL accepts an https URL (http only to this machine, for tests
+// and local relays): a webhook carries a rollout's news, often to a chat.
+func decodeWebhookURL(text, at string, p *problems) string {
+	if text == "" {
+		return ""
+	}
+	u, err := url.Parse(text)
+	local := err == nil && u.Scheme == "http" && (u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost")
+	if err != nil || u.Host == "" || (u.Scheme != "https" && !local) {
+		p.add(at, "must be an https URL (a Slack-compatible incoming webhook), got %q; keep a secret one in $ROLLOUT_WEBHOOK_URL instead", text)
+		return ""
+	}
+	return text
+}
+
 // QueryTarget is what a rollout query template is rendered with.
 type QueryTarget struct {
 	Namespace, Workload, Window string

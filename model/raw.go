@@ -134,6 +134,7 @@ type rawObservability struct {
 	Size                   string          `json:"size"`
 	PrometheusURL          string          `json:"prometheusUrl"`
 	RolloutQueries         *RolloutQueries `json:"rolloutQueries"`
+	RolloutWebhookURL      string          `json:"rolloutWebhookUrl"`
 }
 
 type rawService struct {

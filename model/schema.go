@@ -192,6 +192,7 @@ var schemaRules = map[string]func(map[string]any){
 	"observability.addons[]":                          enum(Addons...),
 	"observability.size":                              enum(slices.Sorted(maps.Keys(AddonSizes))...),
 	"observability.tracingSamplingPercent":            between(0, 100),
+	"observability.rolloutWebhookUrl":                 anyPattern(`^https://[^/]`, `^http://(127\.0\.0\.1|localhost)(:[0-9]+)?(/|$)`),
 	"services[].name":                                 all(pattern(dns1035Label.String()), maxLength(MaxServiceNameLength)),
 	"services[].strategy":                             enum(string(Recreate), string(Ramped), string(BlueGreen), string(Canary)),
 	"services[].port":                                 portRange,
