@@ -49,16 +49,7 @@ func TestDocs_AddingAServiceDeploys(t *testing.T) {
 // TestDocs_CompleteStackFileDeploys runs the program under mocks on the
 // complete stack file of docs/configuration.md, as written there.
 func TestDocs_CompleteStackFileDeploys(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(repoRoot(t), "docs", "configuration.md"))
-	require.NoError(t, err)
-	text := string(data)
-	start := strings.Index(text, "## A complete stack file")
-	require.GreaterOrEqual(t, start, 0)
-	block := text[start:]
-	open := strings.Index(block, "```yaml\n")
-	require.GreaterOrEqual(t, open, 0, "the section holds a yaml block")
-	block = block[open+len("```yaml\n"):]
-	block = block[:strings.Index(block, "```")]
+	block := yamlBlockAfter(t, "configuration.md", "## A complete stack file")
 
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.example.yaml"), []byte(block), 0o644))
