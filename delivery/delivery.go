@@ -76,6 +76,7 @@ func (w Workspace) Promote(ctx context.Context, p Promotion) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer source.Close()
 	rel, ok, err := w.deployed(ctx, source)
 	if err != nil {
 		return nil, err
@@ -97,6 +98,7 @@ func (w Workspace) Promote(ctx context.Context, p Promotion) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer target.Close()
 	file, err := w.readStackFile(p.To)
 	if err != nil {
 		return nil, err
@@ -172,6 +174,7 @@ func (w Workspace) Rollback(ctx context.Context, stack string, then Then) ([]str
 	if err != nil {
 		return nil, err
 	}
+	defer target.Close()
 	return w.finish(ctx, target, stack, file, current, previous, then)
 }
 

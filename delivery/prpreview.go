@@ -21,6 +21,7 @@ func (w Workspace) PRPreview(ctx context.Context, stack string) (string, error) 
 	if err != nil {
 		return "", err
 	}
+	defer s.Close()
 	deployed, _, err := w.deployed(ctx, s)
 	if err != nil {
 		return "", err

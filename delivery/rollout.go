@@ -424,6 +424,7 @@ func (w Workspace) Rollout(ctx context.Context, stack, service, prometheusURL st
 		if err != nil {
 			return err
 		}
+		defer opened.Close()
 		if only != nil {
 			_, err = opened.UpOnly(ctx, only)
 			return err

@@ -78,6 +78,8 @@ type Stack struct {
 	recordPath string
 	// wroteStateFunc replaces the backend's history in unit tests.
 	wroteStateFunc func(context.Context, time.Time) bool
+	// scratch is the run's private $TMPDIR (scratch.go); Close removes it.
+	scratch string
 }
 
 // Open selects the stack, creating it in the backend if needed.
@@ -110,17 +112,23 @@ func Open(ctx context.Context, opts Options) (*Stack, error) {
 	if recordPath != "" {
 		env["PULUMI_SKIP_CHECKPOINTS"] = "true"
 	}
+	scratch, err := newScratchDir(os.TempDir())
+	if err != nil {
+		return nil, fmt.Errorf("a private temporary directory for the run: %w", err)
+	}
+	env["TMPDIR"] = scratch
 	s, err := auto.UpsertStackInlineSource(ctx, opts.Stack, ProjectName, stacks.Program(dir),
 		auto.WorkDir(dir),
 		auto.EnvVars(env),
 		auto.SecretsProvider("passphrase"),
 	)
 	if err != nil {
+		_ = os.RemoveAll(scratch)
 		return nil, fmt.Errorf("open stack %s: %w", opts.Stack, err)
 	}
 	progress := opts.Progress
 	if progress == nil {
 		progress = io.Discard
 	}
-	return &Stack{Stack: s, progress: progress, refresh: opts.Refresh, backend: backend, name: opts.Stack, recordPath: recordPath}, nil
+	return &Stack{Stack: s, progress: progress, refresh: opts.Refresh, backend: backend, name: opts.Stack, recordPath: recordPath, scratch: scratch}, nil
 }

@@ -17,14 +17,14 @@ sizes=${BENCH_SIZES:-1 10 25 50 100}
 namespace=scale
 replicas=2
 
-trap 'bash hack/cluster-down.sh >/dev/null 2>&1' EXIT
+work=$(mktemp -d)
+trap 'bash hack/cluster-down.sh >/dev/null 2>&1; rm -rf "$work"' EXIT
 bash hack/cluster-down.sh >/dev/null 2>&1 || true
 log "starting a control plane of its own ($CLUSTER_NAME)"
 bash hack/cluster-up.sh 2>/dev/null
 kubeconfig="$CLUSTER_DIR/kubeconfig"
 k() { kubectl --kubeconfig "$kubeconfig" "$@"; }
 
-work=$(mktemp -d)
 mkdir -p "$work/config" "$work/state"
 cp Pulumi.yaml "$work/" && cp config/application.properties "$work/config/"
 export PULUMI_BACKEND_URL="file://$work/state"

@@ -7,14 +7,14 @@ set -euo pipefail
 export CLUSTER_NAME=bench ETCD_PORT=25790 APISERVER_PORT=28443
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
-trap 'bash hack/cluster-down.sh >/dev/null 2>&1' EXIT
+work=$(mktemp -d)
+trap 'bash hack/cluster-down.sh >/dev/null 2>&1; rm -rf "$work"' EXIT
 bash hack/cluster-down.sh >/dev/null 2>&1 || true
 bash hack/cluster-up.sh 2>/dev/null
 kubeconfig="$CLUSTER_DIR/kubeconfig"
 k() { kubectl --kubeconfig "$kubeconfig" "$@"; }
 
 # A copy of the local stack pointed at this cluster, with its own state.
-work=$(mktemp -d)
 mkdir -p "$work/config" "$work/state"
 cp Pulumi.yaml "$work/" && cp config/application.properties "$work/config/"
 sed -e "s#kubeconfigPath: .*#kubeconfigPath: $kubeconfig#" -e "s#chartDir: .*#chartDir: $LOCAL_DIR/charts#" -e "s#manifestDir: .*#manifestDir: $LOCAL_DIR/addons#" \

@@ -70,7 +70,12 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # downloading it through the module proxy if needed. `go list -m` is no
 # substitute: it prints nothing while the module is not in the cache.
 module_dir() {
-  (cd "$(mktemp -d)" && module_dir_here "$1")
+  local empty status=0
+  # An empty module, so that `go mod download` resolves the version given.
+  empty=$(mktemp -d)
+  (cd "$empty" && module_dir_here "$1") || status=$?
+  rmdir "$empty"
+  return "$status"
 }
 
 # module_dir_here MODULE prints the directory of the version of MODULE that the

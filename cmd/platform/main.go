@@ -155,6 +155,7 @@ func run(ctx context.Context, command string, o options) error {
 	if err != nil {
 		return err
 	}
+	defer s.Close()
 	switch command {
 	case "preview":
 		_, err = s.Preview(ctx, o.expectNoChanges)

@@ -67,9 +67,13 @@ func newProject(t *testing.T) *project {
 	copyFile(t, filepath.Join(root, "Pulumi.yaml"), filepath.Join(dir, "Pulumi.yaml"))
 	copyFile(t, filepath.Join(root, "config", "application.properties"), filepath.Join(dir, "config", "application.properties"))
 	p := &project{t: t, dir: dir, kubeconfig: kubeconfig, charts: charts, backend: "file://" + t.TempDir(), log: &bytes.Buffer{}}
+	start := time.Now()
+	// Registered first, so it runs last: after every stack of the project is
+	// closed.
 	t.Cleanup(func() {
+		checkNoCredentialsLeft(t, start)
 		if t.Failed() {
-			t.Logf("engine output:\n%s", tail(p.log.String(), 6000))
+			p.saveEngineOutput(root)
 		}
 	})
 	return p
@@ -98,6 +102,7 @@ func (p *project) env(name string, edit func(config map[string]any)) *env {
 	e.writeConfig()
 	e.stack, err = engine.Open(context.Background(), p.engineOptions(name))
 	require.NoError(p.t, err)
+	p.t.Cleanup(func() { _ = e.stack.Close() })
 	e.reload()
 	return e
 }
@@ -211,6 +216,21 @@ func copyFile(t *testing.T, from, to string) {
 	require.NoError(t, err)
 	require.NoError(t, os.MkdirAll(filepath.Dir(to), 0o755))
 	require.NoError(t, os.WriteFile(to, data, 0o644))
+}
+
+// saveEngineOutput keeps the engine's whole output of a failed test in
+// .local/e2e-logs and logs only its end, so that the test's own failure
+// messages stay near its result in a long log.
+func (p *project) saveEngineOutput(root string) {
+	name := strings.NewReplacer("/", "_", " ", "_").Replace(p.t.Name()) + "-engine.log"
+	path := filepath.Join(root, ".local", "e2e-logs", name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err == nil {
+		if err := os.WriteFile(path, p.log.Bytes(), 0o600); err == nil {
+			p.t.Logf("engine output in %s; its end:\n%s", path, tail(p.log.String(), 1500))
+			return
+		}
+	}
+	p.t.Logf("engine output:\n%s", tail(p.log.String(), 6000))
 }
 
 func tail(s string, n int) string {

@@ -174,6 +174,7 @@ func testConcurrentUps(t *testing.T, p *env) {
 	for i := range stacks {
 		s, err := engine.Open(ctx, p.engineOptions(p.name))
 		require.NoError(t, err)
+		t.Cleanup(func() { _ = s.Close() })
 		stacks[i] = s
 	}
 	// The second up starts once the first holds the backend's lock, so that
@@ -234,6 +235,7 @@ func testDrift(t *testing.T, p *env) {
 	opts.Refresh = true
 	refreshing, err := engine.Open(context.Background(), opts)
 	require.NoError(t, err)
+	t.Cleanup(func() { _ = refreshing.Close() })
 
 	findings, err := refreshing.Drift(context.Background())
 	require.NoError(t, err)
