@@ -10,10 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cloudnative-pac/platform/components/routing"
 	"github.com/cloudnative-pac/platform/model"
 	"github.com/cloudnative-pac/platform/names"
 	"github.com/cloudnative-pac/platform/release"
+	"github.com/cloudnative-pac/platform/stacks"
 	"github.com/cloudnative-pac/platform/strategy/analysis"
 )
 
@@ -86,6 +86,8 @@ func (r Rollout) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The objects holding the service's weights, in the stack's routing API.
+	routes := stacks.StepTargets(platform.Routing.API, svc)
 	if r.Approve && (state == nil || !state.AwaitingApproval) {
 		return fmt.Errorf("no rollout awaits approval in %s", r.Stack)
 	}
@@ -94,7 +96,7 @@ func (r Rollout) Run(ctx context.Context) error {
 			return fmt.Errorf("no rollout is in progress in %s", r.Stack)
 		}
 		r.say(ctx, "%s: aborting the rollout of %s at %s\n", r.Stack, svc.Name, stepName(svc, state.Step))
-		return r.rollBack(ctx, file, svc, nil, "aborted")
+		return r.rollBack(ctx, file, svc, routes, nil, "aborted")
 	}
 	prometheusURL := r.Prometheus
 	if prometheusURL == "" {
@@ -144,7 +146,7 @@ func (r Rollout) Run(ctx context.Context) error {
 			if svc.Strategy == model.Canary {
 				var only []string
 				if applied >= 0 {
-					only = routing.StepTargets(svc)
+					only = routes
 				}
 				if err := r.Apply(ctx, only); err != nil {
 					return fmt.Errorf("apply %s at %s: %w (the rollout is recorded in Pulumi.%s.yaml: run rollout again to resume, or with -abort)", svc.Name, stepName(svc, progress.Step), err, r.Stack)
@@ -196,7 +198,7 @@ func (r Rollout) Run(ctx context.Context) error {
 			}
 			return r.promote(ctx, file, svc, report)
 		case analysis.Rollback:
-			return r.rollBack(ctx, file, svc, report, why)
+			return r.rollBack(ctx, file, svc, routes, report, why)
 		}
 	}
 }
@@ -302,7 +304,7 @@ func printReport(out io.Writer, report []string) {
 	}
 }
 
-func (r Rollout) rollBack(ctx context.Context, file *release.StackFile, svc model.Service, report []string, why string) error {
+func (r Rollout) rollBack(ctx context.Context, file *release.StackFile, svc model.Service, routes, report []string, why string) error {
 	if svc.Strategy == model.BlueGreen {
 		// Nothing was applied: the active colour keeps every request.
 		keep := func(string) error { return nil }
@@ -312,7 +314,7 @@ func (r Rollout) rollBack(ctx context.Context, file *release.StackFile, svc mode
 		r.say(ctx, "%s: %s not switched (%s): %s stays active\n", r.Stack, svc.Name, why, svc.BlueGreen.Active)
 	} else {
 		toZero := func(service string) error { return file.SetCanaryWeight(service, 0) }
-		if err := r.end(ctx, file, svc, "rollback", toZero, routing.StepTargets(svc)); err != nil {
+		if err := r.end(ctx, file, svc, "rollback", toZero, routes); err != nil {
 			return err
 		}
 		r.say(ctx, "%s: %s rolled back (%s): every request goes to %s\n", r.Stack, svc.Name, why, svc.Canary.StableImage)

@@ -12,9 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cloudnative-pac/platform/components/routing"
 	"github.com/cloudnative-pac/platform/model"
 	"github.com/cloudnative-pac/platform/release"
+	"github.com/cloudnative-pac/platform/stacks"
 	"github.com/cloudnative-pac/platform/strategy/analysis"
 )
 
@@ -158,7 +158,7 @@ func TestRollout_HealthyCanaryWalksEveryStepAndIsPromoted(t *testing.T) {
 	require.NoError(t, c.rollout(false).Run(context.Background()))
 
 	assert.Equal(t, []int{10, 25, 50, 0}, c.applied, "one up per step, then the promotion")
-	routes := routing.StepTargets(c.decode().Services[0])
+	routes := stacks.StepTargets(model.RoutingIstio, c.decode().Services[0])
 	assert.Equal(t, [][]string{nil, routes, routes, nil}, c.only,
 		"the first step applies the whole stack; the next change only the routes; the promotion changes the Deployments")
 	s := c.decode().Services[0]
@@ -203,7 +203,7 @@ func TestRollout_AnUnhealthyCanaryIsRolledBackWhereItFails(t *testing.T) {
 			require.ErrorIs(t, err, ErrRolledBack)
 			assert.Contains(t, err.Error(), tc.why)
 			assert.Equal(t, []int{10, 25, 0}, c.applied, "failed at 25%% (one failure tolerated, the second rolls back)")
-			routes := routing.StepTargets(c.decode().Services[0])
+			routes := stacks.StepTargets(model.RoutingIstio, c.decode().Services[0])
 			assert.Equal(t, [][]string{nil, routes, routes}, c.only, "a rollback changes only the routes")
 			s := c.decode().Services[0]
 			assert.Equal(t, "repo/java:1", s.Canary.StableImage, "the stable image stays")
@@ -239,7 +239,7 @@ func TestRollout_AKilledRolloutResumesWhereItWas(t *testing.T) {
 
 	require.NoError(t, c.rollout(false).Run(context.Background()))
 	assert.Equal(t, []int{10, 25, 50, 0}, c.applied, "resumed at 25%, not from the start")
-	routes := routing.StepTargets(c.decode().Services[0])
+	routes := stacks.StepTargets(model.RoutingIstio, c.decode().Services[0])
 	assert.Equal(t, [][]string{nil, nil, routes, nil}, c.only, "a resumed rollout applies the whole stack first")
 	assert.Contains(t, c.out.String(), "resuming the rollout of java-service at 25%")
 	assert.Equal(t, "repo/java:2", c.decode().Services[0].Canary.StableImage)

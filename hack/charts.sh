@@ -8,7 +8,10 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 dest="$LOCAL_DIR/charts"
 stamp="$dest/.version"
-want="$ISTIO_MODULE_VERSION+addons+cert-manager-$CERT_MANAGER_VERSION"
+# The Gateway API's version is the one go.mod pins (model.GatewayAPIVersion,
+# held to it by a test): the CRDs of the types the program writes.
+gateway_api_version=$(go list -m -f '{{.Version}}' sigs.k8s.io/gateway-api)
+want="$ISTIO_MODULE_VERSION+addons+cert-manager-$CERT_MANAGER_VERSION+gateway-api-$gateway_api_version"
 if [[ "$(cat "$stamp" 2>/dev/null)" == "$want" ]]; then
   exit 0
 fi
@@ -32,5 +35,10 @@ chmod -R u+w "$dest/cert-manager"
 sed -e "s/^version: .*/version: $CERT_MANAGER_VERSION/" -e "s/^appVersion: .*/appVersion: $CERT_MANAGER_VERSION/" \
   -e 's/{{IS_PRERELEASE}}/false/' "$cm_src/Chart.template.yaml" >"$dest/cert-manager/Chart.yaml"
 rm -f "$dest/cert-manager/Chart.template.yaml" "$dest/cert-manager/README.template.md"
+# The Gateway API's standard channel, for a stack's cloudnative:routing.crdDir
+# (the program installs the CRDs model.GatewayAPICRDFiles names).
+gw_src="$(module_dir_here sigs.k8s.io/gateway-api)/config/crd/standard"
+cp -r "$gw_src" "$dest/gateway-api"
+chmod -R u+w "$dest/gateway-api"
 echo "$want" >"$stamp"
-log "Istio's and cert-manager's charts and Istio's add-ons copied to $dest and $addons"
+log "Istio's and cert-manager's charts, Istio's add-ons and the Gateway API's CRDs copied to $dest and $addons"

@@ -32,6 +32,11 @@ func Decode(raw Raw, projectDir string) (*Platform, error) {
 		platform.Istio = decodeIstio(istio, projectDir, &p)
 	}
 
+	var routing rawRouting
+	if decodeStrict(raw.Routing, &routing, key("routing"), &p) {
+		platform.Routing = decodeRouting(routing, projectDir, &p)
+	}
+
 	var app rawApp
 	if decodeStrict(raw.App, &app, key("app"), &p) {
 		platform.App = decodeApp(app, projectDir, &p)
@@ -64,6 +69,7 @@ func Decode(raw Raw, projectDir string) (*Platform, error) {
 	checkSharedGatewayHosts(platform, &p)
 	checkNamespaceOwners(platform, &p)
 	checkCallers(platform, &p)
+	checkGatewayAPI(platform, services, &p)
 	checkProductionEdge(platform, &p)
 
 	if err := p.err(); err != nil {

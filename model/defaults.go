@@ -24,6 +24,12 @@ const (
 	DefaultIstioRepository    = "https://istio-release.storage.googleapis.com/charts"
 	DefaultIstioVersion       = "1.28.0"
 
+	// Routes are Istio's own objects unless a stack chooses the Gateway API.
+	DefaultRoutingAPI = RoutingIstio
+	// GatewayAPIVersion is the Gateway API release whose standard-channel CRDs
+	// make charts copies: the one Istio's module builds against.
+	GatewayAPIVersion = "v1.6.0"
+
 	DefaultAppNamespace   = "cloudnative"
 	DefaultConfigMapName  = "cloudnative-config"
 	DefaultPropertiesFile = "config/application.properties"
@@ -144,6 +150,7 @@ func Defaults() []Default {
 		d("cluster.minikube.cpus", DefaultMinikubeCPUs, func(p *Platform) any { return p.Cluster.Minikube.CPUs }),
 		d("cluster.minikube.memoryMB", DefaultMinikubeMemoryMB, func(p *Platform) any { return p.Cluster.Minikube.MemoryMB }),
 		d("cluster.minikube.buildImages", DefaultMinikubeBuildImages, func(p *Platform) any { return p.Cluster.Minikube.BuildImages }),
+		d("routing.api", string(DefaultRoutingAPI), func(p *Platform) any { return string(p.Routing.API) }),
 		d("istio.install", true, func(p *Platform) any { return p.Istio.Install }),
 		d("istio.version", DefaultIstioVersion, func(p *Platform) any { return p.Istio.Version }),
 		d("istio.repository", DefaultIstioRepository, func(p *Platform) any { return p.Istio.Repository }),

@@ -32,9 +32,11 @@ const (
 // Platform is a whole environment: the cluster, the mesh, and the application on it.
 type Platform struct {
 	// Production stacks refuse risky choices (a recreate strategy).
-	Production    bool
-	Cluster       Cluster
-	Istio         Istio
+	Production bool
+	Cluster    Cluster
+	Istio      Istio
+	// Routing says which API the routes are written in.
+	Routing       Routing
 	App           App
 	Observability Observability
 	Scheduling    Scheduling

@@ -18,6 +18,7 @@ type Raw struct {
 	Production    json.RawMessage `config:"production"`
 	Scheduling    json.RawMessage `config:"scheduling"`
 	CertManager   json.RawMessage `config:"certManager"`
+	Routing       json.RawMessage `config:"routing"`
 	// Stack names the stack; cloud clusters are named after it by default.
 	Stack string
 	// HasKubeconfigSecret reports whether the secret key cloudnative:kubeconfig is set.

@@ -101,6 +101,10 @@ const (
 )
 
 var beyondSchema = map[string]string{
+	"TestDecode_RoutingRefusesWhatItCannotWrite/missing_crd_files":                         onDisk,
+	"TestDecode_RoutingRefusesWhatItCannotWrite/session_affinity":                          crossField,
+	"TestDecode_RoutingRefusesWhatItCannotWrite/retries":                                   crossField,
+	"TestDecode_RoutingRefusesWhatItCannotWrite/retry_conditions":                          crossField,
 	"TestProgressive_BadConfigIsNamed/a_gate_on_no_step":                                   crossField,
 	"TestDecode_RejectsBadCloudConfig/aks_local_accounts_off_without_entra":                crossField,
 	"TestDecode_RejectsBadCloudConfig/aks_min_above_max":                                   crossField,

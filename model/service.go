@@ -181,11 +181,12 @@ func decodeRoutes(raw *rawRoutes, at string, p *problems) RoutePolicy {
 		raw = &rawRoutes{}
 	}
 	r := RoutePolicy{
-		TimeoutSeconds:       intOr(raw.TimeoutSeconds, DefaultRouteTimeoutSeconds),
-		RetryAttempts:        intOr(raw.RetryAttempts, DefaultRetryAttempts),
-		PerTryTimeoutSeconds: intOr(raw.PerTryTimeoutSeconds, DefaultPerTryTimeoutSeconds),
-		RetryOn:              orDefault(raw.RetryOn, DefaultRetryOn),
+		TimeoutSeconds: intOr(raw.TimeoutSeconds, DefaultRouteTimeoutSeconds),
+		RetryAttempts:  intOr(raw.RetryAttempts, DefaultRetryAttempts),
+		RetryOn:        orDefault(raw.RetryOn, DefaultRetryOn),
 	}
+	// A try left unset fits in a route timeout shorter than its default.
+	r.PerTryTimeoutSeconds = intOr(raw.PerTryTimeoutSeconds, max(1, min(DefaultPerTryTimeoutSeconds, r.TimeoutSeconds)))
 	if r.TimeoutSeconds < 1 {
 		p.add(at+".timeoutSeconds", "must be at least 1, got %d", r.TimeoutSeconds)
 	}

@@ -67,6 +67,17 @@ func IngressVirtualService(namespace string) string { return namespace + "-ingre
 // MeshVirtualService names the VirtualService that routes traffic inside the mesh.
 func MeshVirtualService(service string) string { return service + "-mesh" }
 
+// TrackService names the Service of one track, which the Gateway API's routes
+// weigh (it has no subsets): the service's pods of that track alone.
+func TrackService(service, track string) string { return service + "-" + track }
+
+// MeshHTTPRoute names the HTTPRoute attached to a service's Service (the
+// Gateway API's mesh form): the traffic inside the mesh.
+func MeshHTTPRoute(service string) string { return service + "-mesh" }
+
+// IngressHTTPRoute names a service's HTTPRoute on the application's Gateway.
+func IngressHTTPRoute(service string) string { return service + "-ingress" }
+
 // SkipAwaitAnnotation tells the Kubernetes provider not to wait for an object to
 // become ready. Services carry it: the provider waits a fixed 10 s after every
 // endpoints change before calling a Service ready, while the pods behind it are
@@ -122,6 +133,7 @@ func LongestSuffix() int {
 	for _, name := range []string{
 		Deployment("", TrackStable), Deployment("", TrackCanary), Deployment("", TrackBlue), Deployment("", TrackGreen),
 		Service(""), PreviewService(""), DestinationRule(""), MeshVirtualService(""), ServiceAccount(""), AuthorizationPolicy(""),
+		TrackService("", TrackStable), TrackService("", TrackCanary), MeshHTTPRoute(""), IngressHTTPRoute(""),
 	} {
 		longest = max(longest, len(name))
 	}

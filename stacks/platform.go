@@ -79,8 +79,11 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 	}
 
 	namespace := platform.App.Namespace
-	ingress, err := routing.NewIngress(ctx, "ingress", &routing.IngressArgs{Namespace: namespace, Hosts: platform.App.Hosts, TLS: platform.App.TLS},
-		onCluster, pulumi.DependsOn(append(afterEnv, certificate)))
+	routes := routingFor(platform.Routing.API)
+	ingress, err := routes.Ingress(ctx, &routing.IngressArgs{
+		Namespace: namespace, Hosts: platform.App.Hosts, TLS: platform.App.TLS,
+		GatewayNamespace: platform.Istio.Gateway.Namespace, CRDDir: platform.Routing.CRDDir,
+	}, onCluster, pulumi.DependsOn(append(afterEnv, certificate)))
 	if err != nil {
 		return err
 	}
@@ -129,32 +132,29 @@ func Deploy(ctx *pulumi.Context, platform *model.Platform, kubeconfigSecret pulu
 	for i, svc := range platform.Services {
 		// Routes change only once the tracks they send traffic to have rolled out:
 		// a blue/green switch must not reach a colour that is still starting.
-		routes, err := routing.NewServiceRoutes(ctx, svc.Name, &routing.ServiceRoutesArgs{
+		// The API's objects (its CRDs) come with the ingress.
+		backends, err := routes.Service(ctx, &routing.ServiceArgs{
 			Service:   svc,
 			Plan:      plans[i],
 			Namespace: namespace,
 			MutualTLS: platform.App.MutualTLS(),
-		}, onCluster, pulumi.DependsOn(append([]pulumi.Resource{workloads[i]}, afterEnv...)))
+		}, onCluster, pulumi.DependsOn(append([]pulumi.Resource{workloads[i], ingress.Resource}, afterEnv...)))
 		if err != nil {
 			return fmt.Errorf("service %s: routes: %w", svc.Name, err)
 		}
-		rules = append(rules, routes.DestinationRule, workloads[i])
+		rules = append(rules, backends, workloads[i])
 		if svc.Gateway {
 			ingressRoutes = append(ingressRoutes, routing.IngressRoute{Service: svc, Plan: plans[i]})
 		}
 		services[svc.Name] = serviceOutput(plans[i])
 	}
-	// Istio refuses a VirtualService without routes: with every service kept
-	// off the gateway, and no ACME challenge to answer, there is none to write.
-	if len(ingressRoutes) > 0 || platform.App.TLS.ACMEHTTP01() {
-		_, err = routing.NewIngressRoutes(ctx, routing.IngressRoutesResource, &routing.IngressRoutesArgs{
-			Services: ingressRoutes, Namespace: namespace, GatewayRef: ingress.Ref, Hosts: platform.App.Hosts,
-			Edge: routing.Edge{TLS: platform.App.TLS, GatewayNamespace: platform.Istio.Gateway.Namespace,
-				Solvers: edge.ACMESolvers(platform.App.TLS, platform.App.Hosts)},
-		}, onCluster, pulumi.DependsOn(append(rules, ingress, certificate)))
-		if err != nil {
-			return err
-		}
+	err = routes.IngressRoutes(ctx, &routing.IngressRoutesArgs{
+		Services: ingressRoutes, Namespace: namespace, GatewayRef: ingress.Ref, Hosts: platform.App.Hosts,
+		Edge: routing.Edge{TLS: platform.App.TLS, GatewayNamespace: platform.Istio.Gateway.Namespace,
+			Solvers: edge.ACMESolvers(platform.App.TLS, platform.App.Hosts)},
+	}, onCluster, pulumi.DependsOn(append(rules, ingress.Resource, certificate)))
+	if err != nil {
+		return err
 	}
 
 	// Last: a manifest component registers only once all its objects are ready,

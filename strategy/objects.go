@@ -17,8 +17,10 @@ func (p Plan) ObjectNames(service string) map[string][]string {
 		"Service":         {names.Service(service)},
 		"DestinationRule": {names.DestinationRule(service)},
 		"VirtualService":  {names.MeshVirtualService(service)},
-		"ServiceAccount":  {names.ServiceAccount(service)},
-		"NetworkPolicy":   {names.Service(service)},
+		// Written instead with routing.api: gatewayAPI.
+		"HTTPRoute":      {names.MeshHTTPRoute(service), names.IngressHTTPRoute(service)},
+		"ServiceAccount": {names.ServiceAccount(service)},
+		"NetworkPolicy":  {names.Service(service)},
 		// Written when the namespace's authorization is on.
 		"AuthorizationPolicy": {names.AuthorizationPolicy(service)},
 	}
@@ -27,6 +29,12 @@ func (p Plan) ObjectNames(service string) map[string][]string {
 	}
 	if p.PreviewTrack != "" {
 		objects["Service"] = append(objects["Service"], names.PreviewService(service))
+	}
+	// Made only where routes cannot name subsets (routing.api: gatewayAPI),
+	// but reserved whatever the API, so that switching it never meets a name
+	// another service took.
+	for _, track := range p.TrackServices() {
+		objects["Service"] = append(objects["Service"], names.TrackService(service, track))
 	}
 	return objects
 }

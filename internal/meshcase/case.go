@@ -17,6 +17,8 @@ type Case struct {
 	// Config is the stack config the program ran with, full keys to values.
 	Config map[string]any `json:"config"`
 
+	// RoutingAPI is the API the routes are written in (model.RoutingAPIs).
+	RoutingAPI       string   `json:"routingAPI"`
 	Namespace        string   `json:"namespace"`
 	GatewayNamespace string   `json:"gatewayNamespace"`
 	Hosts            []string `json:"hosts"`
@@ -152,6 +154,9 @@ type Track struct {
 	Subset     string `json:"subset"`
 	Deployment string `json:"deployment"`
 	Selected   bool   `json:"selected"`
+	// Backend, where routes cannot name subsets (the Gateway API), is the
+	// host of the Service a route sends the track's share to.
+	Backend string `json:"backend,omitempty"`
 }
 
 // Preview is the Service of a blue/green pair's idle colour: it reaches exactly

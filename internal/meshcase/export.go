@@ -52,6 +52,7 @@ func Export(name string, projectDir string, cfg mocktest.Config, secretKeys ...s
 	c := Case{
 		Name:             name,
 		Config:           cfg,
+		RoutingAPI:       string(platform.Routing.API),
 		Namespace:        platform.App.Namespace,
 		GatewayNamespace: platform.Istio.Gateway.Namespace,
 		Hosts:            platform.App.Hosts,
@@ -77,7 +78,7 @@ func Export(name string, projectDir string, cfg mocktest.Config, secretKeys ...s
 		c.Objects = append(c.Objects, object(r))
 	}
 	for i, svc := range platform.Services {
-		c.Services = append(c.Services, service(svc, platform.App.Namespace, plans[i]))
+		c.Services = append(c.Services, service(svc, platform.App.Namespace, plans[i], platform.Routing.GatewayAPI()))
 	}
 	return c, nil
 }
@@ -96,7 +97,7 @@ func object(r mocktest.Resource) map[string]any {
 	return obj
 }
 
-func service(svc model.Service, namespace string, plan strategy.Plan) Service {
+func service(svc model.Service, namespace string, plan strategy.Plan, subsetless bool) Service {
 	out := Service{
 		Name:           svc.Name,
 		Host:           names.ServiceHost(svc.Name, namespace),
@@ -139,7 +140,11 @@ func service(svc model.Service, namespace string, plan strategy.Plan) Service {
 		out.Affinity = &Affinity{Cookie: a.Cookie, Header: a.Header}
 	}
 	for _, t := range plan.Tracks {
-		out.Tracks = append(out.Tracks, Track{Subset: names.Subset(t.Name), Deployment: names.Deployment(svc.Name, t.Name), Selected: slices.Contains(plan.ServiceTracks, t.Name)})
+		track := Track{Subset: names.Subset(t.Name), Deployment: names.Deployment(svc.Name, t.Name), Selected: slices.Contains(plan.ServiceTracks, t.Name)}
+		if subsetless && track.Selected {
+			track.Backend = names.ServiceHost(plan.Backend(svc.Name, t.Name), namespace)
+		}
+		out.Tracks = append(out.Tracks, track)
 	}
 	sort.Slice(out.Tracks, func(i, j int) bool { return out.Tracks[i].Subset < out.Tracks[j].Subset })
 	if plan.PreviewTrack != "" {

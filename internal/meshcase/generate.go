@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/cloudnative-pac/platform/internal/mocktest"
+	"github.com/cloudnative-pac/platform/internal/stackfile"
+	"github.com/cloudnative-pac/platform/model"
 )
 
 // The generator draws stack configs across what model.Decode accepts: every
@@ -126,7 +128,18 @@ func Generate(seed int64, index int) mocktest.Config {
 	drawZeroTrust(seed, index, app, services)
 	drawEdge(seed, index, app)
 	cfg["cloudnative:services"] = services
-	return cfg
+	return drawRoutingAPI(seed, index, cfg)
+}
+
+// drawRoutingAPI routes one generated config in three with the Gateway API
+// (as near as it can say the same stack), from a draw of its own so that the
+// rest of each seed's configs stays as it was.
+func drawRoutingAPI(seed int64, index int, cfg mocktest.Config) mocktest.Config {
+	r := rand.New(rand.NewSource(seed*7_000_003 + int64(index)*13 + 5))
+	if r.Intn(3) != 0 {
+		return cfg
+	}
+	return stackfile.WithRoutingAPI(cfg, model.RoutingGatewayAPI)
 }
 
 var (

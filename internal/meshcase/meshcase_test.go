@@ -46,7 +46,7 @@ func TestExport_LocalStack(t *testing.T) {
 	assert.Equal(t, []Destination{{"stable", 90}, {"canary", 10}}, java.Routes[1].Destinations)
 	frontend := c.Services[2]
 	assert.Equal(t, &Preview{Host: "html-frontend-preview.cloudnative.svc.cluster.local", Deployment: "html-frontend-green"}, frontend.Preview)
-	assert.Equal(t, []Track{{"blue", "html-frontend-blue", true}, {"green", "html-frontend-green", false}}, frontend.Tracks)
+	assert.Equal(t, []Track{{Subset: "blue", Deployment: "html-frontend-blue", Selected: true}, {Subset: "green", Deployment: "html-frontend-green"}}, frontend.Tracks)
 }
 
 func TestMatch_SamplesOnlyWhatTheRuleTakes(t *testing.T) {

@@ -217,3 +217,24 @@ func CanaryWeight(vs map[string]any) int {
 	}
 	return 0
 }
+
+// HTTPRouteCanaryWeight is the weight of the canary track's Service among
+// the backends of the last (default) rule of an HTTPRoute, as the API server
+// returns it: where the Gateway API routes (names.TrackService).
+func HTTPRouteCanaryWeight(route map[string]any, service string) int {
+	spec, _ := route["spec"].(map[string]any)
+	rules, _ := spec["rules"].([]any)
+	if len(rules) == 0 {
+		return 0
+	}
+	last, _ := rules[len(rules)-1].(map[string]any)
+	backends, _ := last["backendRefs"].([]any)
+	for _, b := range backends {
+		b, _ := b.(map[string]any)
+		if b["name"] == names.TrackService(service, names.TrackCanary) {
+			w, _ := b["weight"].(float64)
+			return int(w)
+		}
+	}
+	return 0
+}

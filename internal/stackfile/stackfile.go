@@ -15,6 +15,7 @@ import (
 
 	"github.com/cloudnative-pac/platform/internal/localca"
 	"github.com/cloudnative-pac/platform/internal/mocktest"
+	"github.com/cloudnative-pac/platform/model"
 )
 
 // Committed lists the stacks with a Pulumi.<stack>.yaml in root.
@@ -88,6 +89,11 @@ func MachineLocalFiles(root, dir string, cfg mocktest.Config) error {
 	if charts, ok := mocktest.Dig(cfg["cloudnative:istio"], "chartDir").(string); ok {
 		for _, chart := range []string{"base", "istio-control/istio-discovery", "gateway"} {
 			files[filepath.Join(charts, chart, "Chart.yaml")] = "name: " + filepath.Base(chart) + "\n"
+		}
+	}
+	if crds, ok := mocktest.Dig(cfg["cloudnative:routing"], "crdDir").(string); ok {
+		for _, f := range model.GatewayAPICRDFiles {
+			files[filepath.Join(crds, f)] = "apiVersion: v1\nkind: List\nitems: []\n"
 		}
 	}
 	if manifests, ok := mocktest.Dig(cfg["cloudnative:observability"], "manifestDir").(string); ok {

@@ -31,16 +31,20 @@ var (
 // extra workloads) on 127.0.0.1, its traffic split by the live VirtualService
 // (see package meshmetrics), until the test ends. It returns the scrape target.
 func (p *project) startMeshMetrics(t *testing.T, service string, perSecond int, extra ...string) (*meshmetrics.Source, string) {
-	source := &meshmetrics.Source{Namespace: appNS, Service: service, PerSecond: perSecond, Extra: extra,
-		Weight: func(context.Context) (int, error) {
-			out, err := p.kubectl("get", "virtualservice.networking.istio.io", names.MeshVirtualService(service), "-n", appNS, "-o", "json")
-			if err != nil {
-				return 0, err
-			}
-			var vs map[string]any
-			err = json.Unmarshal([]byte(out), &vs)
-			return meshmetrics.CanaryWeight(vs), err
-		}}
+	return p.startMeshMetricsOf(t, service, perSecond, func(context.Context) (int, error) {
+		out, err := p.kubectl("get", "virtualservice.networking.istio.io", names.MeshVirtualService(service), "-n", appNS, "-o", "json")
+		if err != nil {
+			return 0, err
+		}
+		var vs map[string]any
+		err = json.Unmarshal([]byte(out), &vs)
+		return meshmetrics.CanaryWeight(vs), err
+	}, extra...)
+}
+
+// startMeshMetricsOf is startMeshMetrics with the canary's weight read by weight.
+func (p *project) startMeshMetricsOf(t *testing.T, service string, perSecond int, weight func(context.Context) (int, error), extra ...string) (*meshmetrics.Source, string) {
+	source := &meshmetrics.Source{Namespace: appNS, Service: service, PerSecond: perSecond, Extra: extra, Weight: weight}
 	server := httptest.NewServer(source)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cloudnative-pac/platform/internal/meshmetrics"
+	"github.com/cloudnative-pac/platform/model"
+	"github.com/cloudnative-pac/platform/names"
 )
 
 // TestProgressiveDelivery runs `platform rollout` through the real engine
@@ -238,9 +240,15 @@ func (p *project) assertRolloutEnded(t *testing.T, e *env, stableImage string) {
 	assert.Equal(t, 0, canary["weight"])
 	assert.Equal(t, 0, svc["progressive"].(map[string]any)["mirrorPercent"], "mirroring off")
 
-	vs := p.get("virtualservice.networking.istio.io", "java-service-mesh", "-n", appNS)
-	assert.Equal(t, 0, meshmetrics.CanaryWeight(vs))
-	assert.Nil(t, dig(vs, "spec", "http", 1, "mirrors"), "no mirror")
+	if api, _ := dig(e.config["cloudnative:routing"], "api").(string); api == string(model.RoutingGatewayAPI) {
+		route := p.get("httproute.gateway.networking.k8s.io", names.MeshHTTPRoute("java-service"), "-n", appNS)
+		assert.Equal(t, 0, meshmetrics.HTTPRouteCanaryWeight(route, "java-service"))
+		assert.Nil(t, dig(route, "spec", "rules", 1, "filters"), "no mirror")
+	} else {
+		vs := p.get("virtualservice.networking.istio.io", "java-service-mesh", "-n", appNS)
+		assert.Equal(t, 0, meshmetrics.CanaryWeight(vs))
+		assert.Nil(t, dig(vs, "spec", "http", 1, "mirrors"), "no mirror")
+	}
 	deployment := p.get("deployment", "java-service-stable", "-n", appNS)
 	assert.Equal(t, stableImage, dig(deployment, "spec", "template", "spec", "containers", 0, "image"))
 	p.assertAgrees(t, e)

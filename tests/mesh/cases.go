@@ -22,6 +22,7 @@ type Case struct {
 	Name             string           `json:"name"`
 	Seed             int64            `json:"seed,omitempty"`
 	Config           map[string]any   `json:"config"`
+	RoutingAPI       string           `json:"routingAPI"`
 	Namespace        string           `json:"namespace"`
 	GatewayNamespace string           `json:"gatewayNamespace"`
 	Hosts            []string         `json:"hosts"`
@@ -138,6 +139,7 @@ type Track struct {
 	Subset     string `json:"subset"`
 	Deployment string `json:"deployment"`
 	Selected   bool   `json:"selected"`
+	Backend    string `json:"backend,omitempty"`
 }
 
 // Preview is a blue/green pair's idle-colour Service and its Deployment.
@@ -200,6 +202,16 @@ func (c Case) istioObjects() []map[string]any {
 		}
 	}
 	return out
+}
+
+// gatewayAPI reports whether the case routes with the Gateway API.
+func (c Case) gatewayAPI() bool { return c.RoutingAPI == "gatewayAPI" }
+
+// isGatewayAPI: Gateway API objects are Kubernetes objects to Istio, read by
+// its gateway controller from the cluster, not from its config store.
+func isGatewayAPI(o map[string]any) bool {
+	apiVersion, _ := o["apiVersion"].(string)
+	return strings.HasPrefix(apiVersion, "gateway.networking.k8s.io/")
 }
 
 func isIstio(o map[string]any) bool {

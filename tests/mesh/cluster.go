@@ -29,6 +29,9 @@ type cluster struct {
 	clusterIPs map[string]string // "<namespace>/<name>" → cluster IP
 	pods       []pod
 	secrets    []map[string]any
+	// gatewayAPI are the case's Gateway API objects and the stand-ins for
+	// what the cluster would hold beside them (gatewayAPIStandIns).
+	gatewayAPI []map[string]any
 }
 
 func newCluster(c Case) (*cluster, error) {
@@ -46,6 +49,10 @@ func newCluster(c Case) (*cluster, error) {
 			k.services = append(k.services, svc)
 		case "Secret":
 			k.secrets = append(k.secrets, storedSecret(o))
+		default:
+			if isGatewayAPI(o) {
+				k.gatewayAPI = append(k.gatewayAPI, o)
+			}
 		case "Deployment":
 			template, _ := dig(o, "spec", "template", "metadata", "labels").(map[string]any)
 			if template == nil {
@@ -69,6 +76,9 @@ func newCluster(c Case) (*cluster, error) {
 			}
 		}
 	}
+	if c.gatewayAPI() {
+		k.gatewayAPIStandIns(c, serviceIP)
+	}
 	if c.TLS != nil {
 		if err := k.standInCertificate(c); err != nil {
 			return nil, err
@@ -76,6 +86,47 @@ func newCluster(c Case) (*cluster, error) {
 	}
 	return k, nil
 }
+
+// gatewayAPIStandIns add what a cluster running the platform holds besides
+// the program's objects when it routes with the Gateway API: the GatewayClass
+// istiod writes for its own controller, and the Service and pod of the
+// ingress gateway the platform's Helm release installs (the Gateway's
+// address; Istio binds a Gateway API gateway to the proxies behind that
+// Service, so the pod is the test's gateway proxy: its address and labels).
+func (k *cluster) gatewayAPIStandIns(c Case, ip netip.Addr) {
+	// Namespaces as the API server keeps them: labelled with their names,
+	// which the Gateway's listeners select the application's routes by.
+	for _, ns := range []string{c.Namespace, c.GatewayNamespace} {
+		k.gatewayAPI = append(k.gatewayAPI, map[string]any{
+			"apiVersion": "v1", "kind": "Namespace",
+			"metadata": map[string]any{"name": ns, "labels": map[string]any{"kubernetes.io/metadata.name": ns}},
+		})
+	}
+	k.gatewayAPI = append(k.gatewayAPI, map[string]any{
+		"apiVersion": "gateway.networking.k8s.io/v1", "kind": "GatewayClass",
+		"metadata": map[string]any{"name": "istio"},
+		"spec":     map[string]any{"controllerName": "istio.io/gateway-controller"},
+	})
+	name := "istio-ingressgateway"
+	k.clusterIPs[c.GatewayNamespace+"/"+name] = ip.String()
+	k.pods = append(k.pods, pod{name: name + "-0", namespace: c.GatewayNamespace, deployment: name,
+		labels: map[string]string{"istio": "ingressgateway"}, ip: gatewayProxyIP})
+	k.services = append(k.services, map[string]any{
+		"apiVersion": "v1", "kind": "Service",
+		"metadata": map[string]any{"name": name, "namespace": c.GatewayNamespace, "labels": map[string]any{"istio": "ingressgateway"}},
+		"spec": map[string]any{
+			"clusterIP": ip.String(), "type": "ClusterIP",
+			"selector": map[string]any{"istio": "ingressgateway"},
+			"ports": []any{
+				map[string]any{"name": "http2", "port": 80, "targetPort": 80, "protocol": "TCP"},
+				map[string]any{"name": "https", "port": 443, "targetPort": 443, "protocol": "TCP"},
+			},
+		},
+	})
+}
+
+// gatewayProxyIP is the address of the test's ingress gateway proxy.
+const gatewayProxyIP = "198.18.255.1"
 
 // podIPs are the addresses of a Deployment's pods.
 func (k *cluster) podIPs(deployment string) []string {
@@ -97,6 +148,9 @@ func (k *cluster) objectsYAML() (string, error) {
 	}
 	for _, s := range k.secrets {
 		docs = append(docs, s)
+	}
+	for _, o := range k.gatewayAPI {
+		docs = append(docs, o)
 	}
 	for _, p := range k.pods {
 		docs = append(docs, map[string]any{

@@ -53,7 +53,7 @@ func newEnv(t *testing.T, c Case) *env {
 		Labels:          map[string]string{"istio": "ingressgateway"},
 		ConfigNamespace: c.GatewayNamespace,
 		Metadata:        &model.NodeMetadata{Labels: map[string]string{"istio": "ingressgateway"}, Namespace: c.GatewayNamespace},
-		IPAddresses:     []string{"198.18.255.1"},
+		IPAddresses:     []string{gatewayProxyIP},
 	})
 	client := s.SetupProxy(&model.Proxy{
 		Labels:          map[string]string{"app": "mesh-client"},
@@ -97,8 +97,33 @@ func expectedShares(svc Service, r Route) map[string]int {
 	return out
 }
 
+// subsetCluster is the cluster Istio sends a track's share to: the subset's
+// of the service's host, or where routes name Services (the Gateway API) the
+// cluster of the track's backend Service.
 func subsetCluster(svc Service, subset string) string {
+	for _, t := range svc.Tracks {
+		if t.Subset == subset && t.Backend != "" {
+			return fmt.Sprintf("outbound|%d||%s", svc.Port, t.Backend)
+		}
+	}
 	return fmt.Sprintf("outbound|%d|%s|%s", svc.Port, subset, svc.Host)
+}
+
+// routedTracks are the tracks with a cluster of their own to check: every
+// subset, or with the Gateway API each backend Service once.
+func routedTracks(c Case, svc Service) []Track {
+	if !c.gatewayAPI() {
+		return svc.Tracks
+	}
+	var out []Track
+	seen := map[string]bool{}
+	for _, t := range svc.Tracks {
+		if t.Backend != "" && !seen[t.Backend] {
+			seen[t.Backend] = true
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // defaultRoute is the plan's route for requests no header rule takes.
@@ -385,7 +410,7 @@ func checkMeshRoutes(t *testing.T, e *env) {
 func checkClusters(t *testing.T, e *env) {
 	clusters := xdstest.ExtractClusters(e.sidecar.Clusters)
 	for _, svc := range e.c.Services {
-		for _, track := range svc.Tracks {
+		for _, track := range routedTracks(e.c, svc) {
 			name := subsetCluster(svc, track.Subset)
 			c := clusters[name]
 			if c == nil {
@@ -457,7 +482,7 @@ func checkEndpoints(t *testing.T, e *env) {
 		got[cla.GetClusterName()] = ips
 	}
 	for _, svc := range e.c.Services {
-		for _, track := range svc.Tracks {
+		for _, track := range routedTracks(e.c, svc) {
 			name := subsetCluster(svc, track.Subset)
 			var want []string
 			if track.Selected {

@@ -18,6 +18,7 @@ import (
 	"github.com/cloudnative-pac/platform/internal/meshcase"
 	"github.com/cloudnative-pac/platform/internal/mocktest"
 	"github.com/cloudnative-pac/platform/internal/stackfile"
+	"github.com/cloudnative-pac/platform/model"
 )
 
 func main() {
@@ -70,9 +71,22 @@ func run(root, out string, seed int64, generated int) error {
 		if err != nil {
 			return err
 		}
-		for _, v := range releaseSteps(cfg) {
-			if err := export("stack/"+stack+v.name, v.cfg, 0); err != nil {
-				return err
+		// As committed, and routed with the other API: the two must route
+		// the same stack the same way.
+		for _, api := range model.RoutingAPIs {
+			suffix := ""
+			if committed := routingAPI(cfg); api != committed {
+				suffix = "/as-" + string(api)
+				// Production needs HTTPS, which only Istio's form says so far.
+				if api == model.RoutingGatewayAPI && cfg["cloudnative:production"] == true {
+					fmt.Printf("meshcases: %s is not run with the Gateway API (production needs HTTPS, written in Istio's form only)\n", stack)
+					continue
+				}
+			}
+			for _, v := range releaseSteps(stackfile.WithRoutingAPI(cfg, api)) {
+				if err := export("stack/"+stack+suffix+v.name, v.cfg, 0); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -84,6 +98,14 @@ func run(root, out string, seed int64, generated int) error {
 	fmt.Printf("meshcases: %d cases (%d committed stacks, %d generated, seed %d) in %s, %.1fs\n",
 		written, len(stacks), generated, seed, out, time.Since(start).Seconds())
 	return nil
+}
+
+// routingAPI is the routing API a stack config chooses.
+func routingAPI(cfg mocktest.Config) model.RoutingAPI {
+	if api, ok := mocktest.Dig(cfg["cloudnative:routing"], "api").(string); ok {
+		return model.RoutingAPI(api)
+	}
+	return model.DefaultRoutingAPI
 }
 
 var unsafeChars = regexp.MustCompile(`[^a-zA-Z0-9_.-]+`)

@@ -1,6 +1,6 @@
-// Package routing declares the Istio routing of the application — its Gateway,
-// and per service a DestinationRule and VirtualServices — as typed Go.
-package routing
+// Package istioapi writes the application's routes in Istio's own API — its
+// Gateway, and per service a DestinationRule and VirtualServices — as typed Go.
+package istioapi
 
 import (
 	networkingv1 "istio.io/api/networking/v1"

@@ -1,4 +1,4 @@
-package routing
+package istioapi
 
 import (
 	"testing"
@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cloudnative-pac/platform/components/routing"
 	"github.com/cloudnative-pac/platform/internal/mocktest"
 )
 
@@ -15,17 +16,16 @@ const customResource = "kubernetes:networking.istio.io/v1:"
 func TestServiceRoutes_RegistersTypedResources(t *testing.T) {
 	svc, plan := canary(25)
 	mocks, err := mocktest.Run(t, func(ctx *pulumi.Context) error {
-		in, err := NewIngress(ctx, "ingress", &IngressArgs{Namespace: "shop", Hosts: []string{"*"}})
+		in, err := API{}.Ingress(ctx, &routing.IngressArgs{Namespace: "shop", Hosts: []string{"*"}})
 		if err != nil {
 			return err
 		}
-		routes, err := NewServiceRoutes(ctx, "java-service", &ServiceRoutesArgs{Service: svc, Plan: plan, Namespace: "shop"})
+		rule, err := API{}.Service(ctx, &routing.ServiceArgs{Service: svc, Plan: plan, Namespace: "shop"})
 		if err != nil {
 			return err
 		}
-		_, err = NewIngressRoutes(ctx, "ingress-routes", &IngressRoutesArgs{Services: []IngressRoute{{Service: svc, Plan: plan}},
-			Namespace: "shop", GatewayRef: in.Ref, Hosts: []string{"*"}}, pulumi.DependsOn([]pulumi.Resource{routes.DestinationRule}))
-		return err
+		return API{}.IngressRoutes(ctx, &routing.IngressRoutesArgs{Services: []routing.IngressRoute{{Service: svc, Plan: plan}},
+			Namespace: "shop", GatewayRef: in.Ref, Hosts: []string{"*"}}, pulumi.DependsOn([]pulumi.Resource{rule}))
 	}, nil)
 	require.NoError(t, err)
 

@@ -1,30 +1,14 @@
-package routing
+package istioapi
 
 import (
 	"fmt"
 
 	networkingv1 "istio.io/api/networking/v1"
 
-	"github.com/cloudnative-pac/platform/components/edge"
+	"github.com/cloudnative-pac/platform/components/routing"
 	"github.com/cloudnative-pac/platform/model"
 	"github.com/cloudnative-pac/platform/names"
 )
-
-// Ports of the gateway's two servers.
-const (
-	HTTPPort  = 80
-	HTTPSPort = 443
-)
-
-// Edge is what the gateway does besides routing services: HTTPS, and what
-// port 80 answers.
-type Edge struct {
-	TLS model.TLS
-	// GatewayNamespace holds the ACME solvers' Services.
-	GatewayNamespace string
-	// Solvers are the ACME HTTP-01 solvers' Services, one per host.
-	Solvers []edge.ACMESolver
-}
 
 // GatewaySpec accepts the hosts on port 80 and, with TLS, on 443 with the
 // certificate Secret. Port 80 redirects every request to HTTPS, unless the
@@ -32,7 +16,7 @@ type Edge struct {
 // (the redirect is then the route after it, see edgeRoutes).
 func GatewaySpec(hosts []string, tls model.TLS) *networkingv1.Gateway {
 	plain := &networkingv1.Server{
-		Port:  &networkingv1.Port{Number: HTTPPort, Name: "http", Protocol: "HTTP"},
+		Port:  &networkingv1.Port{Number: routing.HTTPPort, Name: "http", Protocol: "HTTP"},
 		Hosts: hosts,
 	}
 	gw := &networkingv1.Gateway{Selector: names.IngressGatewaySelector, Servers: []*networkingv1.Server{plain}}
@@ -43,7 +27,7 @@ func GatewaySpec(hosts []string, tls model.TLS) *networkingv1.Gateway {
 		plain.Tls = &networkingv1.ServerTLSSettings{HttpsRedirect: true}
 	}
 	gw.Servers = append(gw.Servers, &networkingv1.Server{
-		Port:  &networkingv1.Port{Number: HTTPSPort, Name: "https", Protocol: "HTTPS"},
+		Port:  &networkingv1.Port{Number: routing.HTTPSPort, Name: "https", Protocol: "HTTPS"},
 		Hosts: hosts,
 		Tls: &networkingv1.ServerTLSSettings{
 			Mode:               networkingv1.ServerTLSSettings_SIMPLE,
@@ -57,7 +41,7 @@ func GatewaySpec(hosts []string, tls model.TLS) *networkingv1.Gateway {
 // edgeRoutes come first in the ingress VirtualService: on port 80, each
 // host's ACME challenge path to its solver, then (redirecting) every other
 // request to HTTPS. Without ACME the Gateway's server redirects by itself.
-func edgeRoutes(e Edge) []*networkingv1.HTTPRoute {
+func edgeRoutes(e routing.Edge) []*networkingv1.HTTPRoute {
 	if !e.TLS.ACMEHTTP01() {
 		return nil
 	}
@@ -66,7 +50,7 @@ func edgeRoutes(e Edge) []*networkingv1.HTTPRoute {
 		routes = append(routes, &networkingv1.HTTPRoute{
 			Name: fmt.Sprintf("acme-http01-%d", i),
 			Match: []*networkingv1.HTTPMatchRequest{{
-				Port:      HTTPPort,
+				Port:      routing.HTTPPort,
 				Authority: &networkingv1.StringMatch{MatchType: &networkingv1.StringMatch_Exact{Exact: s.Host}},
 				Uri:       prefix(model.ACMEChallengePath),
 			}},
@@ -79,7 +63,7 @@ func edgeRoutes(e Edge) []*networkingv1.HTTPRoute {
 	if e.TLS.RedirectHTTP {
 		routes = append(routes, &networkingv1.HTTPRoute{
 			Name:     "https-redirect",
-			Match:    []*networkingv1.HTTPMatchRequest{{Port: HTTPPort}},
+			Match:    []*networkingv1.HTTPMatchRequest{{Port: routing.HTTPPort}},
 			Redirect: &networkingv1.HTTPRedirect{Scheme: "https", RedirectCode: 301},
 		})
 	}
@@ -87,7 +71,7 @@ func edgeRoutes(e Edge) []*networkingv1.HTTPRoute {
 }
 
 // responseHeaders add HSTS to a route's responses when the stack asks for it.
-func (e Edge) responseHeaders() *networkingv1.Headers {
+func responseHeaders(e routing.Edge) *networkingv1.Headers {
 	if !e.TLS.Enabled || e.TLS.HSTSMaxAgeSeconds == 0 {
 		return nil
 	}

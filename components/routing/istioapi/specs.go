@@ -1,4 +1,4 @@
-package routing
+package istioapi
 
 import (
 	"cmp"
@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/types/known/wrapperspb"
 	networkingv1 "istio.io/api/networking/v1"
 
+	"github.com/cloudnative-pac/platform/components/routing"
 	"github.com/cloudnative-pac/platform/model"
 	"github.com/cloudnative-pac/platform/names"
 	"github.com/cloudnative-pac/platform/strategy"
@@ -29,12 +30,6 @@ type Scope struct {
 	PathPrefix string
 }
 
-// IngressRoute is one service's share of the gateway's routes.
-type IngressRoute struct {
-	Service model.Service
-	Plan    strategy.Plan
-}
-
 // IngressVirtualServiceSpec routes all of the gateway's traffic in one
 // VirtualService, so that the order of its routes is ours: Istio merges the
 // VirtualServices bound to one gateway host in an order it chooses, and a "/"
@@ -44,9 +39,9 @@ type IngressRoute struct {
 //
 // Ahead of them come the edge's own routes on port 80 (edgeRoutes), and with
 // HSTS every service route sets the header.
-func IngressVirtualServiceSpec(services []IngressRoute, namespace, gateway string, hosts []string, edge Edge) *networkingv1.VirtualService {
+func IngressVirtualServiceSpec(services []routing.IngressRoute, namespace, gateway string, hosts []string, edge routing.Edge) *networkingv1.VirtualService {
 	ordered := slices.Clone(services)
-	slices.SortStableFunc(ordered, func(a, b IngressRoute) int {
+	slices.SortStableFunc(ordered, func(a, b routing.IngressRoute) int {
 		return cmp.Or(len(b.Service.PathPrefix)-len(a.Service.PathPrefix), strings.Compare(a.Service.PathPrefix, b.Service.PathPrefix))
 	})
 	spec := &networkingv1.VirtualService{Hosts: hosts, Gateways: []string{gateway}, Http: edgeRoutes(edge)}
@@ -54,7 +49,7 @@ func IngressVirtualServiceSpec(services []IngressRoute, namespace, gateway strin
 		routes := VirtualServiceSpec(s.Service, namespace, s.Plan, Scope{Gateway: gateway, Hosts: hosts, PathPrefix: s.Service.PathPrefix}).Http
 		for _, r := range routes {
 			r.Name = s.Service.Name + "-" + r.Name
-			r.Headers = edge.responseHeaders()
+			r.Headers = responseHeaders(edge)
 		}
 		spec.Http = append(spec.Http, routes...)
 	}
@@ -161,31 +156,44 @@ func DestinationRuleSpec(service model.Service, namespace string, plan strategy.
 			Labels: map[string]string{names.VersionLabel: t.Name},
 		})
 	}
+	return &networkingv1.DestinationRule{
+		Host:          names.ServiceHost(service.Name, namespace),
+		Subsets:       subsets,
+		TrafficPolicy: trafficPolicy(service, mutualTLS),
+	}
+}
+
+// BackendRuleSpec is the service's traffic policy, without subsets, for one
+// host its routes send to: what a DestinationRule keeps where routes are not
+// Istio's own (the Gateway API's backends are Services, not subsets).
+func BackendRuleSpec(service model.Service, host string, mutualTLS bool) *networkingv1.DestinationRule {
+	return &networkingv1.DestinationRule{Host: host, TrafficPolicy: trafficPolicy(service, mutualTLS)}
+}
+
+// trafficPolicy: the service's circuit breaking, its session affinity, and
+// with mutualTLS Istio's own mTLS to it.
+func trafficPolicy(service model.Service, mutualTLS bool) *networkingv1.TrafficPolicy {
 	tp := service.Traffic
 	var tls *networkingv1.ClientTLSSettings
 	if mutualTLS {
 		tls = &networkingv1.ClientTLSSettings{Mode: networkingv1.ClientTLSSettings_ISTIO_MUTUAL}
 	}
-	return &networkingv1.DestinationRule{
-		Host:    names.ServiceHost(service.Name, namespace),
-		Subsets: subsets,
-		TrafficPolicy: &networkingv1.TrafficPolicy{
-			ConnectionPool: &networkingv1.ConnectionPoolSettings{
-				Tcp: &networkingv1.ConnectionPoolSettings_TCPSettings{MaxConnections: int32(tp.MaxConnections)},
-				Http: &networkingv1.ConnectionPoolSettings_HTTPSettings{
-					Http1MaxPendingRequests:  int32(tp.MaxPendingRequests),
-					MaxRequestsPerConnection: int32(tp.MaxRequestsPerConn),
-				},
+	return &networkingv1.TrafficPolicy{
+		ConnectionPool: &networkingv1.ConnectionPoolSettings{
+			Tcp: &networkingv1.ConnectionPoolSettings_TCPSettings{MaxConnections: int32(tp.MaxConnections)},
+			Http: &networkingv1.ConnectionPoolSettings_HTTPSettings{
+				Http1MaxPendingRequests:  int32(tp.MaxPendingRequests),
+				MaxRequestsPerConnection: int32(tp.MaxRequestsPerConn),
 			},
-			OutlierDetection: &networkingv1.OutlierDetection{
-				Consecutive_5XxErrors: wrapperspb.UInt32(uint32(tp.Consecutive5xxErrors)),
-				Interval:              seconds(tp.EjectionIntervalSeconds),
-				BaseEjectionTime:      seconds(tp.BaseEjectionSeconds),
-				MaxEjectionPercent:    int32(tp.MaxEjectionPercent),
-			},
-			Tls:          tls,
-			LoadBalancer: sessionAffinity(service.SessionAffinity),
 		},
+		OutlierDetection: &networkingv1.OutlierDetection{
+			Consecutive_5XxErrors: wrapperspb.UInt32(uint32(tp.Consecutive5xxErrors)),
+			Interval:              seconds(tp.EjectionIntervalSeconds),
+			BaseEjectionTime:      seconds(tp.BaseEjectionSeconds),
+			MaxEjectionPercent:    int32(tp.MaxEjectionPercent),
+		},
+		Tls:          tls,
+		LoadBalancer: sessionAffinity(service.SessionAffinity),
 	}
 }
 

@@ -1,4 +1,4 @@
-package routing
+package istioapi
 
 import (
 	"testing"
@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cloudnative-pac/platform/components/routing"
 	"github.com/cloudnative-pac/platform/model"
 	"github.com/cloudnative-pac/platform/strategy"
 )
@@ -117,20 +118,20 @@ func TestGatewaySpec_SelectsIngressGateway(t *testing.T) {
 // prefix first, so "/" is tried last whatever order the services are listed in.
 func TestIngressVirtualServiceSpec_LongestPrefixFirst(t *testing.T) {
 	javaSvc, javaPlan := canary(10)
-	service := func(name, prefix string) IngressRoute {
+	service := func(name, prefix string) routing.IngressRoute {
 		svc := model.Service{Name: name, Strategy: model.Ramped, Port: 80, Replicas: 1, PathPrefix: prefix, Release: model.Release{Image: "r/" + name + ":1"},
 			Ramped: &model.RampedSettings{MaxSurge: "1", MaxUnavailable: "0"}, Routes: javaSvc.Routes}
 		plan, err := strategy.For(svc)
 		require.NoError(t, err)
-		return IngressRoute{Service: svc, Plan: plan}
+		return routing.IngressRoute{Service: svc, Plan: plan}
 	}
-	services := []IngressRoute{
+	services := []routing.IngressRoute{
 		service("frontend", "/"),
 		{Service: javaSvc, Plan: javaPlan},
 		service("java", "/java"),
 		service("config", "/config"),
 	}
-	vs := IngressVirtualServiceSpec(services, "shop", "shop/shop-gateway", []string{"*"}, Edge{})
+	vs := IngressVirtualServiceSpec(services, "shop", "shop/shop-gateway", []string{"*"}, routing.Edge{})
 
 	var order []string
 	for _, r := range vs.Http {

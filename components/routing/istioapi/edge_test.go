@@ -1,4 +1,4 @@
-package routing
+package istioapi
 
 import (
 	"testing"
@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cloudnative-pac/platform/components/edge"
+	"github.com/cloudnative-pac/platform/components/routing"
 	"github.com/cloudnative-pac/platform/model"
 )
 
@@ -40,8 +41,8 @@ func TestIngressVirtualServiceSpec_ACMEChallengeThenRedirectThenServices(t *test
 	assert.Nil(t, GatewaySpec(hosts, tls).Servers[0].Tls, "the redirect is a route, after the challenge")
 	svc, plan := canary(10)
 	svc.PathPrefix = "/"
-	e := Edge{TLS: tls, GatewayNamespace: "istio-ingress", Solvers: edge.ACMESolvers(tls, hosts)}
-	vs := IngressVirtualServiceSpec([]IngressRoute{{Service: svc, Plan: plan}}, "shop", "shop/shop-gateway", hosts, e)
+	e := routing.Edge{TLS: tls, GatewayNamespace: "istio-ingress", Solvers: edge.ACMESolvers(tls, hosts)}
+	vs := IngressVirtualServiceSpec([]routing.IngressRoute{{Service: svc, Plan: plan}}, "shop", "shop/shop-gateway", hosts, e)
 
 	require.Len(t, vs.Http, 5)
 	for i, host := range hosts {
