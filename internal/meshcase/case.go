@@ -60,6 +60,9 @@ type Service struct {
 
 	TimeoutSeconds int     `json:"timeoutSeconds"`
 	Retries        Retries `json:"retries"`
+	// Alternative, halfway through a switch of routing API, is the service's
+	// plan as the other API routes it: either may carry the traffic then.
+	Alternative *Service `json:"alternative,omitempty"`
 	// Affinity, when set, is the session affinity of every route to it.
 	Affinity *Affinity `json:"affinity,omitempty"`
 	Traffic  Traffic   `json:"traffic"`

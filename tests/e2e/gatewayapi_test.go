@@ -6,7 +6,9 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -113,4 +115,62 @@ func TestGatewayAPI(t *testing.T) {
 		require.NoError(t, err, "a preview after the rollout proposes nothing")
 		t.Logf("rollout:\n%s", out)
 	})
+
+	t.Run("SwitchingToIstiosAPINeverLeavesAServiceWithoutARoute", func(t *testing.T) {
+		rule := p.get("destinationrule.networking.istio.io", "java-service", "-n", appNS)
+		delete(e.config, "cloudnative:routing")
+		e.writeConfig()
+		gaps := watchRoutes(t, p, []string{"java-service", "go-service"}, func() {
+			_, err := e.stack.Up(context.Background())
+			require.NoError(t, err)
+		})
+		assert.Empty(t, gaps, "a moment with neither a VirtualService nor an HTTPRoute for a service")
+		for _, svc := range []string{"java-service", "go-service"} {
+			p.get("virtualservice.networking.istio.io", names.MeshVirtualService(svc), "-n", appNS)
+		}
+		out, _ := p.kubectl("get", "httproutes.gateway.networking.k8s.io", "-A", "-o", "name")
+		assert.Empty(t, strings.TrimSpace(out), "no HTTPRoute is left")
+		after := p.get("destinationrule.networking.istio.io", "java-service", "-n", appNS)
+		assert.Equal(t, dig(rule, "metadata", "uid"), dig(after, "metadata", "uid"), "the service's DestinationRule is the same object throughout")
+		_, err := e.stack.Preview(context.Background(), true)
+		require.NoError(t, err, "a preview after the switch proposes nothing")
+	})
+}
+
+// watchRoutes runs change while reading, about every 200 ms, which services
+// have a mesh route in either API, and returns the moments one had none.
+func watchRoutes(t *testing.T, p *project, services []string, change func()) []string {
+	t.Helper()
+	stop, done := make(chan struct{}), make(chan struct{})
+	var gaps []string
+	var polls int
+	go func() {
+		defer close(done)
+		for deadline := time.Now().Add(10 * time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			routed := map[string]bool{}
+			for _, kind := range []string{"virtualservices.networking.istio.io", "httproutes.gateway.networking.k8s.io"} {
+				out, _ := p.kubectl("get", kind, "-n", appNS, "-o", "name")
+				for _, line := range strings.Fields(out) {
+					routed[line[strings.LastIndex(line, "/")+1:]] = true
+				}
+			}
+			polls++
+			// Both kinds' names are <service>-mesh: either one will do.
+			for _, svc := range services {
+				if !routed[names.MeshVirtualService(svc)] && !routed[names.MeshHTTPRoute(svc)] {
+					gaps = append(gaps, time.Now().Format("15:04:05.000")+" "+svc)
+				}
+			}
+		}
+	}()
+	change()
+	close(stop)
+	<-done
+	t.Logf("routes read %d times during the switch", polls)
+	return gaps
 }

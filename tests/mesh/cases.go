@@ -61,7 +61,10 @@ type Service struct {
 		PerTryTimeoutSecs int    `json:"perTryTimeoutSeconds"`
 		RetryOn           string `json:"retryOn"`
 	} `json:"retries"`
-	Traffic struct {
+	// Alternative, halfway through a switch of routing API, is the service's
+	// plan as the other API routes it (its retries and backends).
+	Alternative *Service `json:"alternative,omitempty"`
+	Traffic     struct {
 		MaxConnections          int `json:"maxConnections"`
 		MaxPendingRequests      int `json:"maxPendingRequests"`
 		MaxRequestsPerConn      int `json:"maxRequestsPerConnection"`

@@ -76,7 +76,7 @@ func newCluster(c Case) (*cluster, error) {
 			}
 		}
 	}
-	if c.gatewayAPI() {
+	if len(k.gatewayAPI) > 0 {
 		k.gatewayAPIStandIns(c, serviceIP)
 	}
 	if c.TLS != nil {

@@ -3,6 +3,7 @@ package mesh
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -165,9 +166,50 @@ func planned(svc Service) []struct {
 	return probes
 }
 
+// reporter is where a check reports: the test, or a collector while a check
+// is tried against one of two plans.
+type reporter interface {
+	Helper()
+	Errorf(format string, args ...any)
+}
+
+// collector keeps what a check reported.
+type collector struct{ errors []string }
+
+func (c *collector) Helper() {}
+func (c *collector) Errorf(format string, args ...any) {
+	c.errors = append(c.errors, fmt.Sprintf(format, args...))
+}
+
 // checkRoute asserts the route Envoy picks for a request against the plan: its
-// clusters and weights, timeout and retries.
+// clusters and weights, timeout and retries. Halfway through a switch of
+// routing API (svc.Alternative set), the route may be either API's, as long
+// as it is all of one and carries the plan.
 func checkRoute(t *testing.T, where string, vh *route.VirtualHost, req request, svc Service, want Route) {
+	t.Helper()
+	if svc.Alternative == nil {
+		checkRouteOf(t, where, vh, req, svc, want)
+		return
+	}
+	var first, second collector
+	checkRouteOf(&first, where, vh, req, svc, want)
+	if len(first.errors) == 0 {
+		return
+	}
+	alt := *svc.Alternative
+	checkRouteOf(&second, where+" (the other API's plan)", vh, req, alt, alt.Routes[slices.IndexFunc(svc.Routes, func(r Route) bool { return sameRoute(r, want) })])
+	if len(second.errors) == 0 {
+		return
+	}
+	for _, e := range append(first.errors, second.errors...) {
+		t.Errorf("%s", e)
+	}
+}
+
+// sameRoute: one planned route, as either API's case says it.
+func sameRoute(a, b Route) bool { return fmt.Sprint(a.Match) == fmt.Sprint(b.Match) }
+
+func checkRouteOf(t reporter, where string, vh *route.VirtualHost, req request, svc Service, want Route) {
 	t.Helper()
 	r, err := firstRoute(vh, req)
 	if err != nil {
@@ -193,7 +235,7 @@ func checkRoute(t *testing.T, where string, vh *route.VirtualHost, req request, 
 // checkMirrorAndAffinity holds Envoy's route to the plan's mirror (the
 // subset's cluster, the share as Envoy's fraction of a million) and to the
 // service's session affinity (the route's hash policy).
-func checkMirrorAndAffinity(t *testing.T, where string, r *route.Route, svc Service, want Route) {
+func checkMirrorAndAffinity(t reporter, where string, r *route.Route, svc Service, want Route) {
 	t.Helper()
 	mirrors := r.GetRoute().GetRequestMirrorPolicies()
 	if want.Mirror == nil {
@@ -243,7 +285,7 @@ func checkMirrorAndAffinity(t *testing.T, where string, r *route.Route, svc Serv
 	}
 }
 
-func checkPolicy(t *testing.T, where string, r *route.Route, svc Service) {
+func checkPolicy(t reporter, where string, r *route.Route, svc Service) {
 	t.Helper()
 	action := r.GetRoute()
 	if got, want := action.GetTimeout().AsDuration(), time.Duration(svc.TimeoutSeconds)*time.Second; got != want {

@@ -52,19 +52,25 @@ func run(root, out string, seed int64, generated int) error {
 		return err
 	}
 	written := 0
-	export := func(name string, cfg mocktest.Config, seed int64) error {
-		dir := filepath.Join(work, fmt.Sprint(written))
+	declare := func(name string, cfg mocktest.Config) (meshcase.Case, error) {
+		dir := filepath.Join(work, fmt.Sprintf("%d-%s", written, fileName(name)))
 		if err := stackfile.MachineLocalFiles(root, dir, cfg); err != nil {
-			return err
+			return meshcase.Case{}, err
 		}
 		secrets := stackfile.AddOperatorSecrets(cfg)
-		c, err := meshcase.Export(name, dir, cfg, secrets...)
+		return meshcase.Export(name, dir, cfg, secrets...)
+	}
+	write := func(c meshcase.Case) error {
+		written++
+		return writeCase(filepath.Join(out, fmt.Sprintf("%04d-%s.json", written, fileName(c.Name))), c)
+	}
+	export := func(name string, cfg mocktest.Config, seed int64) error {
+		c, err := declare(name, cfg)
 		if err != nil {
 			return err
 		}
 		c.Seed = seed
-		written++
-		return writeCase(filepath.Join(out, fmt.Sprintf("%04d-%s.json", written, fileName(name))), c)
+		return write(c)
 	}
 	for _, stack := range stacks {
 		cfg, err := stackfile.Read(root, stack)
@@ -87,6 +93,31 @@ func run(root, out string, seed int64, generated int) error {
 				if err := export("stack/"+stack+suffix+v.name, v.cfg, 0); err != nil {
 					return err
 				}
+			}
+		}
+	}
+	// Switching a stack's routing API: while one up runs, the old API's
+	// objects and the new one's are on the cluster together.
+	for _, stack := range stacks {
+		cfg, err := stackfile.Read(root, stack)
+		if err != nil {
+			return err
+		}
+		if cfg["cloudnative:production"] == true {
+			continue
+		}
+		both := stackfile.WithRoutingAPI(cfg, model.RoutingGatewayAPI)
+		for _, pair := range [][2]model.RoutingAPI{{model.RoutingIstio, model.RoutingGatewayAPI}, {model.RoutingGatewayAPI, model.RoutingIstio}} {
+			from, err := declare("from", stackfile.WithRoutingAPI(both, pair[0]))
+			if err != nil {
+				return err
+			}
+			to, err := declare("to", stackfile.WithRoutingAPI(both, pair[1]))
+			if err != nil {
+				return err
+			}
+			if err := write(meshcase.Switching(fmt.Sprintf("stack/%s/switching-%s-to-%s", stack, pair[0], pair[1]), from, to)); err != nil {
+				return err
 			}
 		}
 	}

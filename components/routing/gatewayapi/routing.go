@@ -18,6 +18,7 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	yamlv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/yaml/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	networkingv1 "istio.io/api/networking/v1"
 
 	"github.com/cloudnative-pac/platform/components/routing"
 	"github.com/cloudnative-pac/platform/components/routing/istioapi"
@@ -89,13 +90,15 @@ func (API) Service(ctx *pulumi.Context, args *routing.ServiceArgs, opts ...pulum
 	}
 	parent := pulumi.Parent(r)
 	var backends []pulumi.Resource
-	rule := func(resourceName, service string) error {
-		spec := istioapi.BackendRuleSpec(svc, names.ServiceHost(service, args.Namespace), args.MutualTLS)
+	rule := func(resourceName, service string, spec *networkingv1.DestinationRule) error {
 		dr, err := istioapi.NewDestinationRule(ctx, resourceName, istioapi.Meta{Name: service, Namespace: pulumi.String(args.Namespace)}, spec, parent)
 		backends = append(backends, dr)
 		return err
 	}
-	if err := rule(svc.Name, names.Service(svc.Name)); err != nil {
+	// The service's own rule is Istio's, subsets and all, though no HTTPRoute
+	// names a subset: so it is the same object under both APIs, and a stack
+	// switching API never has Istio's routes name a subset that is gone.
+	if err := rule(svc.Name, names.DestinationRule(svc.Name), istioapi.DestinationRuleSpec(svc, args.Namespace, plan, args.MutualTLS)); err != nil {
 		return nil, err
 	}
 	for _, track := range plan.TrackServices() {
@@ -121,7 +124,7 @@ func (API) Service(ctx *pulumi.Context, args *routing.ServiceArgs, opts ...pulum
 			return nil, fmt.Errorf("service %s: track %s: %w", svc.Name, track, err)
 		}
 		backends = append(backends, s)
-		if err := rule(name, name); err != nil {
+		if err := rule(name, name, istioapi.BackendRuleSpec(svc, names.ServiceHost(name, args.Namespace), args.MutualTLS)); err != nil {
 			return nil, err
 		}
 	}

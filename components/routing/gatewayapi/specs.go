@@ -49,9 +49,9 @@ func GatewaySpec(hosts []string, gatewayNamespace, appNamespace string) gatewayv
 	}
 	for i, host := range hosts {
 		listener := gatewayv1.Listener{
-			Name:          gatewayv1.SectionName(fmt.Sprintf("http-%d", i)),
-			Port:          80,
-			Protocol:      gatewayv1.HTTPProtocolType,
+			Name:     gatewayv1.SectionName(fmt.Sprintf("http-%d", i)),
+			Port:     80,
+			Protocol: gatewayv1.HTTPProtocolType,
 			AllowedRoutes: &gatewayv1.AllowedRoutes{Namespaces: &gatewayv1.RouteNamespaces{
 				From:     &fromSelector,
 				Selector: &metav1.LabelSelector{MatchLabels: map[string]string{namespaceNameLabel: appNamespace}},
