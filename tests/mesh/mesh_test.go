@@ -185,24 +185,51 @@ func (c *collector) Errorf(format string, args ...any) {
 // clusters and weights, timeout and retries. Halfway through a switch of
 // routing API (svc.Alternative set), the route may be either API's, as long
 // as it is all of one and carries the plan.
-func checkRoute(t *testing.T, where string, vh *route.VirtualHost, req request, svc Service, want Route) {
+//
+// It returns which plan the route carried: the case's own routing API's
+// (ownAPI), the other's (otherAPI), or neither.
+func checkRoute(t *testing.T, where string, vh *route.VirtualHost, req request, svc Service, want Route) routedBy {
 	t.Helper()
 	if svc.Alternative == nil {
 		checkRouteOf(t, where, vh, req, svc, want)
-		return
+		return ownAPI
 	}
 	var first, second collector
 	checkRouteOf(&first, where, vh, req, svc, want)
 	if len(first.errors) == 0 {
-		return
+		return ownAPI
 	}
 	alt := *svc.Alternative
 	checkRouteOf(&second, where+" (the other API's plan)", vh, req, alt, alt.Routes[slices.IndexFunc(svc.Routes, func(r Route) bool { return sameRoute(r, want) })])
 	if len(second.errors) == 0 {
-		return
+		return otherAPI
 	}
 	for _, e := range append(first.errors, second.errors...) {
 		t.Errorf("%s", e)
+	}
+	return neither
+}
+
+// routedBy says which routing API's plan a route carried.
+type routedBy int
+
+const (
+	neither routedBy = iota
+	ownAPI
+	otherAPI
+)
+
+func (r routedBy) String() string {
+	return [...]string{"neither API", "the old API", "the new API"}[r]
+}
+
+// oneAPI requires every request of one host to have been routed by the same
+// API: halfway through a switch, Istio must not serve a host from both.
+func oneAPI(t *testing.T, what string, seen map[routedBy][]string) {
+	t.Helper()
+	delete(seen, neither)
+	if len(seen) > 1 {
+		t.Errorf("%s is routed by both APIs at once: %v by %s, %v by %s", what, seen[ownAPI], ownAPI, seen[otherAPI], otherAPI)
 	}
 }
 
@@ -393,11 +420,14 @@ func checkIngress(t *testing.T, e *env) {
 		paths = append(paths, s.PathPrefix, s.PathPrefix+"x", strings.TrimSuffix(s.PathPrefix, "/")+"/deeper/path")
 	}
 	for _, host := range e.c.Hosts {
+		seen := map[routedBy][]string{}
 		for _, path := range paths {
 			for _, call := range serviceCalls(e.c, host, path) {
-				checkIngressCall(t, e, host, path, call)
+				by := checkIngressCall(t, e, host, path, call)
+				seen[by] = append(seen[by], path)
 			}
 		}
+		oneAPI(t, "gateway host "+probeHost(host), seen)
 	}
 	// A host the Gateway does not accept gets no route at all.
 	if !contains(e.c.Hosts, "*") {
@@ -410,23 +440,27 @@ func checkIngress(t *testing.T, e *env) {
 
 // checkIngressCall checks one request through the gateway against the plan of
 // the service owning its path.
-func checkIngressCall(t *testing.T, e *env, host, path string, call simulation.Call) {
+func checkIngressCall(t *testing.T, e *env, host, path string, call simulation.Call) routedBy {
 	vh, err := virtualHost(t, e.gateway, call)
 	if err != nil {
 		t.Errorf("gateway %s%s port %d: %v", probeHost(host), path, call.Port, err)
-		return
+		return neither
 	}
 	svc := owner(e.c, path)
 	if svc == nil {
 		if r, _ := firstRoute(vh, request{path: path, headers: map[string]string{}}); r != nil {
 			t.Errorf("gateway %s%s port %d: no prefix owns the path, yet route %q takes it", probeHost(host), path, call.Port, r.GetName())
 		}
-		return
+		return neither
 	}
+	by := neither
 	for _, p := range planned(*svc) {
 		where := fmt.Sprintf("gateway %s%s port %d (%s, owned by %s)", probeHost(host), path, call.Port, p.why, svc.Name)
-		checkRoute(t, where, vh, request{path: path, headers: p.headers}, *svc, p.want)
+		if routed := checkRoute(t, where, vh, request{path: path, headers: p.headers}, *svc, p.want); routed != neither {
+			by = routed
+		}
 	}
+	return by
 }
 
 // checkMeshRoutes sends requests from a sidecar in the app namespace to each
@@ -440,9 +474,12 @@ func checkMeshRoutes(t *testing.T, e *env) {
 			t.Errorf("sidecar → %s:%d: %v", svc.Host, svc.Port, err)
 			continue
 		}
+		seen := map[routedBy][]string{}
 		for _, p := range planned(svc) {
-			checkRoute(t, fmt.Sprintf("sidecar → %s (%s)", svc.Name, p.why), vh, request{path: "/", headers: p.headers}, svc, p.want)
+			by := checkRoute(t, fmt.Sprintf("sidecar → %s (%s)", svc.Name, p.why), vh, request{path: "/", headers: p.headers}, svc, p.want)
+			seen[by] = append(seen[by], p.why)
 		}
+		oneAPI(t, "sidecar → "+svc.Name, seen)
 	}
 }
 

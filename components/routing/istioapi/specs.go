@@ -65,7 +65,7 @@ func VirtualServiceSpec(service model.Service, namespace string, plan strategy.P
 		match := &networkingv1.HTTPMatchRequest{}
 		name := "default"
 		if scope.PathPrefix != "" {
-			match.Uri = prefix(scope.PathPrefix)
+			match.Uri = pathPrefix(scope.PathPrefix)
 		}
 		if r.Match != nil {
 			match.Headers = map[string]*networkingv1.StringMatch{r.Match.Header: stringMatch(*r.Match)}
@@ -129,6 +129,20 @@ func destinations(host string, port int, shares []strategy.Destination) []*netwo
 		})
 	}
 	return out
+}
+
+// pathPrefix matches the paths that start with p. "/" is written as the
+// regular expression of every path rather than as the prefix "/": Istio
+// moves a prefix-"/" route behind every other route bound to the host, from
+// any object, so while a stack switches routing API the other API's routes
+// would take that service's requests; as an expression it stays where this
+// VirtualService puts it (last of its own), and while this VirtualService is
+// the older one, all of the host is its (docs/routing.md).
+func pathPrefix(p string) *networkingv1.StringMatch {
+	if p == "/" {
+		return &networkingv1.StringMatch{MatchType: &networkingv1.StringMatch_Regex{Regex: "/.*"}}
+	}
+	return prefix(p)
 }
 
 func prefix(value string) *networkingv1.StringMatch {

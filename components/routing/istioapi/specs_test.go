@@ -135,14 +135,14 @@ func TestIngressVirtualServiceSpec_LongestPrefixFirst(t *testing.T) {
 
 	var order []string
 	for _, r := range vs.Http {
-		order = append(order, r.Name+" "+r.Match[0].Uri.GetPrefix())
+		order = append(order, r.Name+" "+r.Match[0].Uri.GetPrefix()+r.Match[0].Uri.GetRegex())
 	}
 	assert.Equal(t, []string{
 		"java-service-match-channel /javaservice",
 		"java-service-default /javaservice",
 		"config-default /config",
 		"java-default /java",
-		"frontend-default /",
+		"frontend-default /.*", // every path, but not a catch-all Istio would move
 	}, order)
 	assert.Equal(t, "mobile", vs.Http[0].Match[0].Headers["channel"].GetExact(), "the header rule keeps its path")
 	assert.Equal(t, []string{"shop/shop-gateway"}, vs.Gateways)
