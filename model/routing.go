@@ -104,9 +104,6 @@ func checkGatewayAPI(platform *Platform, raw []rawService, p *problems) {
 		return
 	}
 	why := fmt.Sprintf("with %s.api: %s", key("routing"), RoutingGatewayAPI)
-	if platform.App.TLS.Enabled {
-		p.add(key("app")+".tls", "is not written in the Gateway API's form yet (the HTTPS listener, the redirect of port 80 and the ACME challenge routes are Istio's only): use %s.api: %s for HTTPS", key("routing"), RoutingIstio)
-	}
 	for i := range platform.Services {
 		platform.Services[i].Routes.RetryAttempts = IstioDefaultRetryAttempts
 		platform.Services[i].Routes.PerTryTimeoutSeconds = 0

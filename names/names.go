@@ -75,6 +75,10 @@ func TrackService(service, track string) string { return service + "-" + track }
 // Gateway API's mesh form): the traffic inside the mesh.
 func MeshHTTPRoute(service string) string { return service + "-mesh" }
 
+// HTTPSRedirectRoute names the HTTPRoute that redirects a namespace's hosts
+// from port 80 to HTTPS (the Gateway API's form).
+func HTTPSRedirectRoute(appNamespace string) string { return appNamespace + "-https-redirect" }
+
 // IngressHTTPRoute names a service's HTTPRoute on the application's Gateway.
 func IngressHTTPRoute(service string) string { return service + "-ingress" }
 

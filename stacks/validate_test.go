@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cloudnative-pac/platform/internal/stackfile"
 	"github.com/cloudnative-pac/platform/model"
 )
 
@@ -20,9 +21,19 @@ func writeStack(t *testing.T, body string) string {
 	return dir
 }
 
+// The committed stacks, each beside the files make would put on the machine
+// (minikube's Gateway API CRDs come from make charts), so that the test needs
+// no earlier make target.
 func TestValidateFile_CommittedCloudStacksPass(t *testing.T) {
 	for _, stack := range []string{"dev", "staging", "prod", "minikube"} {
-		p, err := ValidateFile("..", stack)
+		cfg, err := stackfile.Read("..", stack)
+		require.NoError(t, err, stack)
+		dir := t.TempDir()
+		require.NoError(t, stackfile.MachineLocalFiles("..", dir, cfg))
+		file, err := os.ReadFile(filepath.Join("..", "Pulumi."+stack+".yaml"))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi."+stack+".yaml"), file, 0o644))
+		p, err := ValidateFile(dir, stack)
 		require.NoError(t, err, stack)
 		assert.NotEmpty(t, p.Services, stack)
 	}

@@ -85,7 +85,7 @@ func Export(name string, projectDir string, cfg mocktest.Config, secretKeys ...s
 
 // object is a registered resource as the Kubernetes object the provider sends.
 func object(r mocktest.Resource) map[string]any {
-	obj := r.Plain()
+	obj := r.Revealed()
 	token := strings.Split(r.Type, ":") // kubernetes:<group>/<version>:<Kind>
 	apiVersion := strings.TrimPrefix(token[1], "core/")
 	if _, ok := obj["apiVersion"]; !ok {

@@ -292,6 +292,17 @@ func Await(t testing.TB, output pulumi.Output) any {
 // Plain returns the inputs as plain Go values.
 func (r Resource) Plain() map[string]any { return r.Inputs.Mappable() }
 
+// Revealed is Plain with every secret value shown as the value itself: the
+// object as the provider sends it to the API server.
+func (r Resource) Revealed() map[string]any { return r.Inputs.MapRepl(nil, reveal) }
+
+func reveal(v resource.PropertyValue) (any, bool) {
+	if !v.IsSecret() {
+		return nil, false
+	}
+	return v.SecretValue().Element.MapRepl(nil, reveal), true
+}
+
 // Dig walks nested maps and lists: keys for maps, ints for lists. It returns nil
 // when the path does not exist.
 func Dig(value any, path ...any) any {

@@ -9,8 +9,8 @@ import (
 const GatewayAPICRDDir = ".local/charts/gateway-api"
 
 // WithRoutingAPI is a copy of a stack config routed with api. Turned to the
-// Gateway API, it drops what the model refuses there (HTTPS, session
-// affinity, retry settings: model.checkGatewayAPI says why) and installs the
+// Gateway API, it drops what the model refuses there (session affinity,
+// retry settings: model.checkGatewayAPI says why) and installs the
 // CRDs from make charts' directory; turned to Istio, it drops the CRD
 // directory. The same stack, as near as each API can say it: what the tests
 // run under both APIs to find where they would route differently.
@@ -21,10 +21,6 @@ func WithRoutingAPI(cfg mocktest.Config, api model.RoutingAPI) mocktest.Config {
 		return out
 	}
 	out["cloudnative:routing"] = map[string]any{"api": string(api), "crdDir": GatewayAPICRDDir}
-	if app, ok := out["cloudnative:app"].(map[string]any); ok {
-		delete(app, "tls")
-	}
-	delete(out, "cloudnative:certManager")
 	services, _ := out["cloudnative:services"].([]any)
 	for _, raw := range services {
 		svc, ok := raw.(map[string]any)

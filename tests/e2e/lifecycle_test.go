@@ -130,10 +130,12 @@ func testUpFromEmpty(t *testing.T, p *env) {
 	var prefixes []string
 	for _, route := range dig(ingress, "spec", "http").([]any) {
 		uri, _ := dig(route, "match", 0, "uri").(map[string]any)
-		prefixes = append(prefixes, fmt.Sprint(uri["prefix"], uri["regex"]))
+		for kind, value := range uri {
+			prefixes = append(prefixes, kind+" "+fmt.Sprint(value))
+		}
 	}
 	// "/" is Istio's expression of every path (see istioapi.pathPrefix).
-	assert.Equal(t, []string{"/javaservice <nil>", "/javaservice <nil>", "/goservice <nil>", "/config <nil>", "<nil> /.*"}, prefixes)
+	assert.Equal(t, []string{"prefix /javaservice", "prefix /javaservice", "prefix /goservice", "prefix /config", "regex /.*"}, prefixes)
 	for _, svc := range []string{"java-service", "go-service", "html-frontend", "config-service"} {
 		p.get("virtualservice.networking.istio.io", svc+"-mesh", "-n", appNS)
 		p.get("destinationrule.networking.istio.io", svc, "-n", appNS)

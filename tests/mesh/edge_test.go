@@ -2,6 +2,7 @@ package mesh
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	listener "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
@@ -39,6 +40,10 @@ func checkEdge(t *testing.T, e *env) {
 		return
 	}
 	wantSecret := "kubernetes://" + tls.SecretName
+	if e.c.gatewayAPI() {
+		// A Gateway API listener's certificateRefs, as Istio names them for SDS.
+		wantSecret = "kubernetes-gateway://" + e.c.GatewayNamespace + "/" + tls.SecretName
+	}
 	paths := []string{"/", "/zz-unclaimed/x", acmeChallenge}
 	for _, s := range e.c.Services {
 		if s.Gateway {
@@ -110,7 +115,8 @@ func checkHSTS(t *testing.T, e *env, probe string, paths []string, maxAge int) {
 		}
 		found := false
 		for _, h := range r.GetResponseHeadersToAdd() {
-			found = found || (h.GetHeader().GetKey() == "Strict-Transport-Security" && h.GetHeader().GetValue() == want)
+			// Header names are case-insensitive; Istio lowercases the Gateway API's.
+			found = found || (strings.EqualFold(h.GetHeader().GetKey(), "Strict-Transport-Security") && h.GetHeader().GetValue() == want)
 		}
 		if !found {
 			t.Errorf("https://%s%s: route %q does not set Strict-Transport-Security: %s", probe, path, r.GetName(), want)

@@ -99,7 +99,7 @@ func TestPathPrefixMatch_IsAStringPrefix(t *testing.T) {
 }
 
 func TestGatewaySpec_BindsTheHostsOnThePlatformsGateway(t *testing.T) {
-	spec := GatewaySpec([]string{"shop.example.com", "*"}, "istio-ingress", "shop")
+	spec := GatewaySpec([]string{"shop.example.com", "*"}, "istio-ingress", "shop", model.TLS{})
 	assert.Equal(t, "istio", string(spec.GatewayClassName))
 	require.Len(t, spec.Addresses, 1)
 	assert.Equal(t, "istio-ingressgateway.istio-ingress.svc.cluster.local", spec.Addresses[0].Value)
@@ -107,9 +107,27 @@ func TestGatewaySpec_BindsTheHostsOnThePlatformsGateway(t *testing.T) {
 	assert.Equal(t, "shop.example.com", string(*spec.Listeners[0].Hostname))
 	assert.Nil(t, spec.Listeners[1].Hostname, `"*" is every host: no hostname`)
 	for _, l := range spec.Listeners {
-		assert.Equal(t, map[string]string{"kubernetes.io/metadata.name": "shop"}, l.AllowedRoutes.Namespaces.Selector.MatchLabels,
-			"routes from the application's namespace alone")
+		req := l.AllowedRoutes.Namespaces.Selector.MatchExpressions
+		require.Len(t, req, 1)
+		assert.Equal(t, []string{"shop"}, req[0].Values, "routes from the application's namespace alone")
 	}
+}
+
+func TestGatewaySpec_HTTPSListenersServeTheSecret(t *testing.T) {
+	tls := model.TLS{Enabled: true, SecretName: "shop-gateway-tls", RedirectHTTP: true, Source: model.SourceIssuer,
+		Issuer: model.Issuer{Kind: model.IssuerACME}}
+	spec := GatewaySpec([]string{"shop.example.com"}, "istio-ingress", "shop", tls)
+	require.Len(t, spec.Listeners, 2)
+	https := spec.Listeners[1]
+	assert.Equal(t, "https-0", string(https.Name))
+	assert.Equal(t, 443, int(https.Port))
+	assert.Equal(t, "shop-gateway-tls", string(https.TLS.CertificateRefs[0].Name))
+	assert.Equal(t, []string{"shop", "istio-ingress"}, https.AllowedRoutes.Namespaces.Selector.MatchExpressions[0].Values,
+		"the ACME challenge routes live beside their solvers")
+	svc, plan := canary(10, 0)
+	route := IngressRouteSpec(svc, plan, "istio-ingress", "shop-gateway", []string{"shop.example.com"}, tls)
+	require.Len(t, route.ParentRefs, 1)
+	assert.Equal(t, "https-0", string(*route.ParentRefs[0].SectionName), "port 80 only redirects: services are on 443")
 }
 
 func TestAPI_RegistersCRDsFirstAndEveryBackend(t *testing.T) {

@@ -62,7 +62,7 @@ func (API) Ingress(ctx *pulumi.Context, args *routing.IngressArgs, opts ...pulum
 	gatewayName := names.Gateway(args.Namespace)
 	var err error
 	in.Gateway, err = newObject(ctx, "ingress", "Gateway", gatewayName, args.GatewayNamespace,
-		GatewaySpec(args.Hosts, args.GatewayNamespace, args.Namespace), after...)
+		GatewaySpec(args.Hosts, args.GatewayNamespace, args.Namespace, args.TLS), after...)
 	if err != nil {
 		return nil, err
 	}
@@ -157,9 +157,27 @@ func (API) IngressRoutes(ctx *pulumi.Context, args *routing.IngressRoutesArgs, o
 	routes := pulumi.StringArray{}
 	for _, s := range args.Services {
 		route, err := newObject(ctx, IngressRoutesResource(s.Service.Name), "HTTPRoute", names.IngressHTTPRoute(s.Service.Name), args.Namespace,
-			IngressRouteSpec(s.Service, s.Plan, namespace, name, args.Hosts), pulumi.Parent(r))
+			IngressRouteSpec(s.Service, s.Plan, namespace, name, args.Hosts, args.Edge.TLS), pulumi.Parent(r))
 		if err != nil {
 			return fmt.Errorf("service %s: ingress route: %w", s.Service.Name, err)
+		}
+		routes = append(routes, route.Metadata.Name().Elem())
+	}
+	// Port 80 with HTTPS: every request redirected, each host's ACME challenge
+	// (in the gateway's namespace, beside its solver) excepted.
+	if tls := args.Edge.TLS; tls.Enabled && tls.RedirectHTTP {
+		route, err := newObject(ctx, "https-redirect", "HTTPRoute", names.HTTPSRedirectRoute(args.Namespace), args.Namespace,
+			RedirectRouteSpec(args.Hosts, namespace, name), pulumi.Parent(r))
+		if err != nil {
+			return fmt.Errorf("https redirect: %w", err)
+		}
+		routes = append(routes, route.Metadata.Name().Elem())
+	}
+	for i, s := range args.Edge.Solvers {
+		route, err := newObject(ctx, s.Name, "HTTPRoute", s.Name, args.Edge.GatewayNamespace,
+			ACMERouteSpec(s, hostIndex(args.Hosts, s.Host), namespace, name), pulumi.Parent(r))
+		if err != nil {
+			return fmt.Errorf("ACME challenge route %d: %w", i, err)
 		}
 		routes = append(routes, route.Metadata.Name().Elem())
 	}
@@ -181,6 +199,15 @@ func (API) StepTargets(svc model.Service) []string {
 		targets = append(targets, httpRoute+IngressRoutesResource(svc.Name))
 	}
 	return targets
+}
+
+func hostIndex(hosts []string, host string) int {
+	for i, h := range hosts {
+		if h == host {
+			return i
+		}
+	}
+	return 0
 }
 
 func cutRef(ref string) (namespace, name string, ok bool) {

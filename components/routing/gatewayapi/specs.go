@@ -8,6 +8,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/cloudnative-pac/platform/components/edge"
+	"github.com/cloudnative-pac/platform/components/routing"
 	"github.com/cloudnative-pac/platform/model"
 	"github.com/cloudnative-pac/platform/names"
 	"github.com/cloudnative-pac/platform/strategy"
@@ -30,41 +32,123 @@ var (
 	headerRegex  = gatewayv1.HeaderMatchRegularExpression
 	hostnameType = gatewayv1.HostnameAddressType
 	fromSelector = gatewayv1.NamespacesFromSelector
+	secretKind   = gatewayv1.Kind("Secret")
+	terminate    = gatewayv1.TLSModeTerminate
 )
 
 // namespaceNameLabel is the label Kubernetes gives every namespace: its name.
 const namespaceNameLabel = "kubernetes.io/metadata.name"
 
-// GatewaySpec binds the stack's hosts on port 80 of the ingress gateway the
-// platform installs: Istio's "manual deployment", its address the gateway's
-// Service, so that the Service's type and ports stay the stack's. Istio binds
-// such a Gateway only to the Service of its own namespace, so it lives in the
-// gateway's namespace, and takes routes from the application's namespace
-// alone.
-func GatewaySpec(hosts []string, gatewayNamespace, appNamespace string) gatewayv1.GatewaySpec {
+// GatewaySpec binds the stack's hosts on port 80 (and with TLS on 443, with
+// its Secret) of the ingress gateway the platform installs: Istio's "manual
+// deployment", its address the gateway's Service, so that the Service's type
+// and ports stay the stack's. Istio binds such a Gateway only to the Service
+// of its own namespace, so it lives in the gateway's namespace (beside the
+// certificate's Secret), and takes routes from the application's namespace
+// alone, and from its own for the ACME challenge routes.
+func GatewaySpec(hosts []string, gatewayNamespace, appNamespace string, tls model.TLS) gatewayv1.GatewaySpec {
 	address := names.ServiceHost(names.IngressGatewayRelease, gatewayNamespace)
 	spec := gatewayv1.GatewaySpec{
 		GatewayClassName: GatewayClass,
 		Addresses:        []gatewayv1.GatewaySpecAddress{{Type: &hostnameType, Value: address}},
 	}
+	from := []string{appNamespace}
+	if tls.ACMEHTTP01() {
+		from = append(from, gatewayNamespace)
+	}
+	allowed := &gatewayv1.AllowedRoutes{Namespaces: &gatewayv1.RouteNamespaces{
+		From: &fromSelector,
+		Selector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{
+			Key: namespaceNameLabel, Operator: metav1.LabelSelectorOpIn, Values: from,
+		}}},
+	}}
 	for i, host := range hosts {
-		listener := gatewayv1.Listener{
-			Name:     gatewayv1.SectionName(fmt.Sprintf("http-%d", i)),
-			Port:     80,
-			Protocol: gatewayv1.HTTPProtocolType,
-			AllowedRoutes: &gatewayv1.AllowedRoutes{Namespaces: &gatewayv1.RouteNamespaces{
-				From:     &fromSelector,
-				Selector: &metav1.LabelSelector{MatchLabels: map[string]string{namespaceNameLabel: appNamespace}},
-			}},
-		}
+		var hostname *gatewayv1.Hostname
 		if host != "*" {
 			h := gatewayv1.Hostname(host)
-			listener.Hostname = &h
+			hostname = &h
 		}
-		spec.Listeners = append(spec.Listeners, listener)
+		spec.Listeners = append(spec.Listeners, gatewayv1.Listener{
+			Name: HTTPListener(i), Hostname: hostname, Port: routing.HTTPPort, Protocol: gatewayv1.HTTPProtocolType, AllowedRoutes: allowed,
+		})
+		if tls.Enabled {
+			spec.Listeners = append(spec.Listeners, gatewayv1.Listener{
+				Name: HTTPSListener(i), Hostname: hostname, Port: routing.HTTPSPort, Protocol: gatewayv1.HTTPSProtocolType, AllowedRoutes: allowed,
+				TLS: &gatewayv1.ListenerTLSConfig{Mode: &terminate, CertificateRefs: []gatewayv1.SecretObjectReference{{
+					Group: &coreGroup, Kind: &secretKind, Name: gatewayv1.ObjectName(tls.SecretName),
+				}}},
+			})
+		}
 	}
 	return spec
 }
+
+// HTTPListener and HTTPSListener name the Gateway's listeners of the i-th host.
+func HTTPListener(i int) gatewayv1.SectionName {
+	return gatewayv1.SectionName(fmt.Sprintf("http-%d", i))
+}
+func HTTPSListener(i int) gatewayv1.SectionName {
+	return gatewayv1.SectionName(fmt.Sprintf("https-%d", i))
+}
+
+// ServiceListeners are the listeners services' routes attach to: every one,
+// unless port 80 only redirects (then the HTTPS ones); nil is every listener.
+func ServiceListeners(hosts []string, tls model.TLS) []gatewayv1.SectionName {
+	if !tls.Enabled || !tls.RedirectHTTP {
+		return nil
+	}
+	out := make([]gatewayv1.SectionName, len(hosts))
+	for i := range hosts {
+		out[i] = HTTPSListener(i)
+	}
+	return out
+}
+
+// RedirectRouteSpec answers every request on port 80 with a redirect to
+// HTTPS. An ACME challenge route, whose path is longer, takes precedence.
+func RedirectRouteSpec(hosts []string, gatewayNamespace, gatewayName string) gatewayv1.HTTPRouteSpec {
+	ns := gatewayv1.Namespace(gatewayNamespace)
+	spec := gatewayv1.HTTPRouteSpec{}
+	for i := range hosts {
+		section := HTTPListener(i)
+		spec.ParentRefs = append(spec.ParentRefs, gatewayv1.ParentReference{
+			Group: &gatewayGroup, Kind: &gatewayKind, Namespace: &ns, Name: gatewayv1.ObjectName(gatewayName), SectionName: &section,
+		})
+	}
+	scheme, code := "https", 301
+	name := gatewayv1.SectionName("https-redirect")
+	spec.Rules = []gatewayv1.HTTPRouteRule{{
+		Name:    &name,
+		Matches: []gatewayv1.HTTPRouteMatch{{Path: ptrTo(prefixMatch("/"))}},
+		Filters: []gatewayv1.HTTPRouteFilter{{
+			Type:            gatewayv1.HTTPRouteFilterRequestRedirect,
+			RequestRedirect: &gatewayv1.HTTPRequestRedirectFilter{Scheme: &scheme, StatusCode: &code},
+		}},
+	}}
+	return spec
+}
+
+// ACMERouteSpec sends one host's HTTP-01 challenge path on port 80 to its
+// solver's Service (both in the gateway's namespace).
+func ACMERouteSpec(s edge.ACMESolver, hostIndex int, gatewayNamespace, gatewayName string) gatewayv1.HTTPRouteSpec {
+	ns := gatewayv1.Namespace(gatewayNamespace)
+	section := HTTPListener(hostIndex)
+	name := gatewayv1.SectionName("acme-http01")
+	weight := int32(1)
+	return gatewayv1.HTTPRouteSpec{
+		CommonRouteSpec: gatewayv1.CommonRouteSpec{ParentRefs: []gatewayv1.ParentReference{{
+			Group: &gatewayGroup, Kind: &gatewayKind, Namespace: &ns, Name: gatewayv1.ObjectName(gatewayName), SectionName: &section,
+		}}},
+		Hostnames: []gatewayv1.Hostname{gatewayv1.Hostname(s.Host)},
+		Rules: []gatewayv1.HTTPRouteRule{{
+			Name:        &name,
+			Matches:     []gatewayv1.HTTPRouteMatch{{Path: ptrTo(prefixMatch(model.ACMEChallengePath))}},
+			BackendRefs: []gatewayv1.HTTPBackendRef{{BackendRef: gatewayv1.BackendRef{BackendObjectReference: backend(s.Name, s.Port), Weight: &weight}}},
+		}},
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
 
 // MeshRouteSpec routes the traffic inside the mesh to one service: an
 // HTTPRoute attached to its Service (the Gateway API's mesh form), the plan's
@@ -88,13 +172,34 @@ func MeshRouteSpec(service model.Service, plan strategy.Plan) gatewayv1.HTTPRout
 // regular expression, and every service's is one: Istio orders regular
 // expressions longest first, which makes the longest prefix win and "/" take
 // only the rest, where a PathPrefix "/" would rank above them all.
-func IngressRouteSpec(service model.Service, plan strategy.Plan, gatewayNamespace, gatewayName string, hosts []string) gatewayv1.HTTPRouteSpec {
+//
+// With TLS the routes attach to the HTTPS listeners only when port 80
+// redirects, and with HSTS every answer carries the header.
+func IngressRouteSpec(service model.Service, plan strategy.Plan, gatewayNamespace, gatewayName string, hosts []string, tls model.TLS) gatewayv1.HTTPRouteSpec {
 	ns := gatewayv1.Namespace(gatewayNamespace)
+	parent := gatewayv1.ParentReference{Group: &gatewayGroup, Kind: &gatewayKind, Namespace: &ns, Name: gatewayv1.ObjectName(gatewayName)}
+	var parents []gatewayv1.ParentReference
+	for _, section := range ServiceListeners(hosts, tls) {
+		p := parent
+		p.SectionName = ptrTo(section)
+		parents = append(parents, p)
+	}
+	if parents == nil {
+		parents = []gatewayv1.ParentReference{parent}
+	}
 	spec := gatewayv1.HTTPRouteSpec{
-		CommonRouteSpec: gatewayv1.CommonRouteSpec{ParentRefs: []gatewayv1.ParentReference{{
-			Group: &gatewayGroup, Kind: &gatewayKind, Namespace: &ns, Name: gatewayv1.ObjectName(gatewayName),
-		}}},
-		Rules: rules(service, plan, PathPrefixMatch(service.PathPrefix)),
+		CommonRouteSpec: gatewayv1.CommonRouteSpec{ParentRefs: parents},
+		Rules:           rules(service, plan, PathPrefixMatch(service.PathPrefix)),
+	}
+	if tls.Enabled && tls.HSTSMaxAgeSeconds > 0 {
+		for i := range spec.Rules {
+			spec.Rules[i].Filters = append(spec.Rules[i].Filters, gatewayv1.HTTPRouteFilter{
+				Type: gatewayv1.HTTPRouteFilterResponseHeaderModifier,
+				ResponseHeaderModifier: &gatewayv1.HTTPHeaderFilter{Set: []gatewayv1.HTTPHeader{{
+					Name: "Strict-Transport-Security", Value: fmt.Sprintf("max-age=%d", tls.HSTSMaxAgeSeconds),
+				}}},
+			})
+		}
 	}
 	for _, h := range hosts {
 		if h != "*" {
