@@ -105,11 +105,8 @@ func checkGatewayAPI(platform *Platform, raw []rawService, p *problems) {
 	}
 	why := fmt.Sprintf("with %s.api: %s", key("routing"), RoutingGatewayAPI)
 	for i := range platform.Services {
-		platform.Services[i].Routes.RetryAttempts = IstioDefaultRetryAttempts
-		platform.Services[i].Routes.PerTryTimeoutSeconds = 0
-		platform.Services[i].Routes.RetryOn = IstioDefaultRetryOn
-	}
-	for i, svc := range platform.Services {
+		svc := &platform.Services[i]
+		svc.Routes.RetryAttempts, svc.Routes.PerTryTimeoutSeconds, svc.Routes.RetryOn = IstioDefaultRetryAttempts, 0, IstioDefaultRetryOn
 		at := ServiceKey(i, svc.Name)
 		if svc.SessionAffinity != nil {
 			p.add(at+".sessionAffinity", "cannot be routed %s: HTTPRoute's sessionPersistence is experimental in Gateway API %s and Istio does not implement it; use api: %s for session affinity",

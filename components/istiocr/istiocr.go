@@ -47,6 +47,12 @@ func New(ctx *pulumi.Context, resourceName, apiVersion, kind string, meta Meta, 
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: marshal spec: %w", kind, meta.Name, err)
 	}
+	return Register(ctx, resourceName, apiVersion, kind, meta, value, opts...)
+}
+
+// Register registers one custom resource of any API (Istio's, the Gateway
+// API's) from its spec as the plain JSON value the CRD stores.
+func Register(ctx *pulumi.Context, resourceName, apiVersion, kind string, meta Meta, value map[string]any, opts ...pulumi.ResourceOption) (*apiextensions.CustomResource, error) {
 	cr, err := apiextensions.NewCustomResource(ctx, resourceName, &apiextensions.CustomResourceArgs{
 		ApiVersion:  pulumi.String(apiVersion),
 		Kind:        pulumi.String(kind),

@@ -1,6 +1,10 @@
 package meshcase
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/cloudnative-pac/platform/internal/mocktest"
+)
 
 // Creation times of the two sides of a switch: Istio settles conflicts
 // between configs for one host in favour of the oldest.
@@ -21,7 +25,7 @@ func Switching(name string, from, to Case) Case {
 	c.Objects = nil
 	index := map[string]int{}
 	add := func(o map[string]any, created string) {
-		o = deepCopyObject(o)
+		o = mocktest.DeepCopy(o).(map[string]any)
 		meta, _ := o["metadata"].(map[string]any)
 		if meta == nil {
 			meta = map[string]any{}
@@ -50,16 +54,4 @@ func Switching(name string, from, to Case) Case {
 		add(o, newObjects)
 	}
 	return c
-}
-
-func deepCopyObject(o map[string]any) map[string]any {
-	out := make(map[string]any, len(o))
-	for k, v := range o {
-		if m, ok := v.(map[string]any); ok {
-			out[k] = deepCopyObject(m)
-			continue
-		}
-		out[k] = v
-	}
-	return out
 }

@@ -54,14 +54,7 @@ func TestGatewayAPI(t *testing.T) {
 			svc := s.(map[string]any)
 			switch svc["name"] {
 			case "java-service":
-				delete(svc, "autoscaling")
-				svc["replicas"] = 1
-				svc["canary"].(map[string]any)["weight"] = 0
-				svc["progressive"] = map[string]any{
-					"steps":         []any{10, 25, 50},
-					"mirrorPercent": 12.5,
-					"analysis":      map[string]any{"intervalSeconds": 10, "minRequests": 20, "failureLimit": 0, "deadlineSeconds": 120},
-				}
+				progressiveCanary(svc, 12.5)
 			case "go-service":
 				svc["replicas"] = 1
 				delete(svc, "ramped")

@@ -37,17 +37,7 @@ func TestProgressiveDelivery(t *testing.T) {
 			svc := s.(map[string]any)
 			switch svc["name"] {
 			case "java-service":
-				delete(svc, "autoscaling")
-				svc["replicas"] = 1
-				canary := svc["canary"].(map[string]any)
-				canary["weight"] = 0
-				svc["progressive"] = map[string]any{
-					"steps":         []any{10, 25, 50},
-					"mirrorPercent": 20,
-					"analysis": map[string]any{
-						"intervalSeconds": 10, "minRequests": 20, "failureLimit": 0, "deadlineSeconds": 120,
-					},
-				}
+				progressiveCanary(svc, 20)
 				svc["sessionAffinity"] = map[string]any{"cookie": "cloudnative-session", "cookieTTLSeconds": 600}
 			case "html-frontend":
 				svc["replicas"] = 1
@@ -201,6 +191,21 @@ func TestProgressiveDelivery(t *testing.T) {
 		if !t.Run(step.name, step.run) {
 			t.FailNow()
 		}
+	}
+}
+
+// progressiveCanary makes a canary service of the local stack the rollout
+// tests' subject: one replica a track, no traffic on the canary yet, steps
+// of 10, 25 and 50%, mirrorPercent of the default route copied to the
+// canary, each 10 s interval judged on at least 20 requests.
+func progressiveCanary(svc map[string]any, mirrorPercent float64) {
+	delete(svc, "autoscaling")
+	svc["replicas"] = 1
+	svc["canary"].(map[string]any)["weight"] = 0
+	svc["progressive"] = map[string]any{
+		"steps":         []any{10, 25, 50},
+		"mirrorPercent": mirrorPercent,
+		"analysis":      map[string]any{"intervalSeconds": 10, "minRequests": 20, "failureLimit": 0, "deadlineSeconds": 120},
 	}
 }
 

@@ -11,8 +11,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
@@ -20,6 +21,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	networkingv1 "istio.io/api/networking/v1"
 
+	"github.com/cloudnative-pac/platform/components/istiocr"
 	"github.com/cloudnative-pac/platform/components/routing"
 	"github.com/cloudnative-pac/platform/components/routing/istioapi"
 	"github.com/cloudnative-pac/platform/model"
@@ -150,8 +152,8 @@ func (API) IngressRoutes(ctx *pulumi.Context, args *routing.IngressRoutesArgs, o
 	if err := ctx.RegisterComponentResource("cloudnative:routing:IngressRoutes", istioapi.IngressRoutesResource, r, opts...); err != nil {
 		return err
 	}
-	namespace, name, ok := cutRef(args.GatewayRef)
-	if !ok {
+	namespace, name, ok := strings.Cut(args.GatewayRef, "/")
+	if !ok || namespace == "" || name == "" {
 		return fmt.Errorf("ingress routes: gateway %q is not <namespace>/<name>", args.GatewayRef)
 	}
 	routes := pulumi.StringArray{}
@@ -175,7 +177,7 @@ func (API) IngressRoutes(ctx *pulumi.Context, args *routing.IngressRoutesArgs, o
 	}
 	for i, s := range args.Edge.Solvers {
 		route, err := newObject(ctx, s.Name, "HTTPRoute", s.Name, args.Edge.GatewayNamespace,
-			ACMERouteSpec(s, hostIndex(args.Hosts, s.Host), namespace, name), pulumi.Parent(r))
+			ACMERouteSpec(s, slices.Index(args.Hosts, s.Host), namespace, name), pulumi.Parent(r))
 		if err != nil {
 			return fmt.Errorf("ACME challenge route %d: %w", i, err)
 		}
@@ -201,24 +203,6 @@ func (API) StepTargets(svc model.Service) []string {
 	return targets
 }
 
-func hostIndex(hosts []string, host string) int {
-	for i, h := range hosts {
-		if h == host {
-			return i
-		}
-	}
-	return 0
-}
-
-func cutRef(ref string) (namespace, name string, ok bool) {
-	for i := range len(ref) {
-		if ref[i] == '/' {
-			return ref[:i], ref[i+1:], i > 0 && i < len(ref)-1
-		}
-	}
-	return "", "", false
-}
-
 // newObject registers one Gateway API object from its typed spec.
 func newObject(ctx *pulumi.Context, resourceName, kind, name, namespace string, spec any, opts ...pulumi.ResourceOption) (*apiextensions.CustomResource, error) {
 	data, err := json.Marshal(spec)
@@ -229,14 +213,5 @@ func newObject(ctx *pulumi.Context, resourceName, kind, name, namespace string, 
 	if err := json.Unmarshal(data, &value); err != nil {
 		return nil, err
 	}
-	cr, err := apiextensions.NewCustomResource(ctx, resourceName, &apiextensions.CustomResourceArgs{
-		ApiVersion:  pulumi.String(APIVersion),
-		Kind:        pulumi.String(kind),
-		Metadata:    &metav1.ObjectMetaArgs{Name: pulumi.String(name), Namespace: pulumi.String(namespace)},
-		OtherFields: kubernetes.UntypedArgs{"spec": value},
-	}, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", kind, name, err)
-	}
-	return cr, nil
+	return istiocr.Register(ctx, resourceName, APIVersion, kind, istiocr.Meta{Name: name, Namespace: pulumi.String(namespace)}, value, opts...)
 }

@@ -119,7 +119,7 @@ func RedirectRouteSpec(hosts []string, gatewayNamespace, gatewayName string) gat
 	name := gatewayv1.SectionName("https-redirect")
 	spec.Rules = []gatewayv1.HTTPRouteRule{{
 		Name:    &name,
-		Matches: []gatewayv1.HTTPRouteMatch{{Path: ptrTo(prefixMatch("/"))}},
+		Matches: []gatewayv1.HTTPRouteMatch{{Path: new(prefixMatch("/"))}},
 		Filters: []gatewayv1.HTTPRouteFilter{{
 			Type:            gatewayv1.HTTPRouteFilterRequestRedirect,
 			RequestRedirect: &gatewayv1.HTTPRequestRedirectFilter{Scheme: &scheme, StatusCode: &code},
@@ -142,13 +142,11 @@ func ACMERouteSpec(s edge.ACMESolver, hostIndex int, gatewayNamespace, gatewayNa
 		Hostnames: []gatewayv1.Hostname{gatewayv1.Hostname(s.Host)},
 		Rules: []gatewayv1.HTTPRouteRule{{
 			Name:        &name,
-			Matches:     []gatewayv1.HTTPRouteMatch{{Path: ptrTo(prefixMatch(model.ACMEChallengePath))}},
+			Matches:     []gatewayv1.HTTPRouteMatch{{Path: new(prefixMatch(model.ACMEChallengePath))}},
 			BackendRefs: []gatewayv1.HTTPBackendRef{{BackendRef: gatewayv1.BackendRef{BackendObjectReference: backend(s.Name, s.Port), Weight: &weight}}},
 		}},
 	}
 }
-
-func ptrTo[T any](v T) *T { return &v }
 
 // MeshRouteSpec routes the traffic inside the mesh to one service: an
 // HTTPRoute attached to its Service (the Gateway API's mesh form), the plan's
@@ -181,7 +179,7 @@ func IngressRouteSpec(service model.Service, plan strategy.Plan, gatewayNamespac
 	var parents []gatewayv1.ParentReference
 	for _, section := range ServiceListeners(hosts, tls) {
 		p := parent
-		p.SectionName = ptrTo(section)
+		p.SectionName = new(section)
 		parents = append(parents, p)
 	}
 	if parents == nil {
