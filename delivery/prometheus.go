@@ -2,24 +2,29 @@ package delivery
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
+
+	promapi "github.com/prometheus/client_golang/api"
+	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	prommodel "github.com/prometheus/common/model"
 
 	"github.com/cloudnative-pac/platform/model"
 	"github.com/cloudnative-pac/platform/strategy/analysis"
 )
 
-// Prometheus measures a workload's traffic through Prometheus' HTTP API.
+// Prometheus measures a workload's traffic through Prometheus' query API,
+// with Prometheus' own Go client.
 type Prometheus struct {
 	URL string
 	// Queries default to the model's (observability.rolloutQueries).
 	Queries model.RolloutQueries
-	Client  *http.Client
+	// Client is the HTTP client the queries go through (default: one with a
+	// 30 s timeout).
+	Client *http.Client
 }
 
 // Target names what is measured.
@@ -33,6 +38,10 @@ func (p Prometheus) Measure(ctx context.Context, target Target) (analysis.Measur
 	at := time.Now()
 	var m analysis.Measurement
 	var ran []string
+	api, err := p.api()
+	if err != nil {
+		return m, ran, err
+	}
 	values := make([]float64, 3)
 	for i, text := range []string{p.Queries.Requests, p.Queries.Errors, p.Queries.P99} {
 		query, err := model.QueryTarget{Namespace: target.Namespace, Workload: target.Workload,
@@ -41,7 +50,7 @@ func (p Prometheus) Measure(ctx context.Context, target Target) (analysis.Measur
 			return m, ran, fmt.Errorf("query template %q: %w", text, err)
 		}
 		ran = append(ran, query)
-		if values[i], err = p.instant(ctx, query, at); err != nil {
+		if values[i], err = instant(ctx, api, query, at); err != nil {
 			return m, ran, err
 		}
 	}
@@ -54,6 +63,18 @@ func (p Prometheus) Measure(ctx context.Context, target Target) (analysis.Measur
 	return m, ran, nil
 }
 
+func (p Prometheus) api() (promv1.API, error) {
+	client := p.Client
+	if client == nil {
+		client = &http.Client{Timeout: 30 * time.Second}
+	}
+	c, err := promapi.NewClient(promapi.Config{Address: p.URL, Client: client})
+	if err != nil {
+		return nil, fmt.Errorf("prometheus %s: %w", p.URL, err)
+	}
+	return promv1.NewAPI(c), nil
+}
+
 func zeroIfNaN(v float64) float64 {
 	if math.IsNaN(v) {
 		return 0
@@ -62,43 +83,22 @@ func zeroIfNaN(v float64) float64 {
 }
 
 // instant runs one query; an empty result is NaN (no series: no traffic).
-func (p Prometheus) instant(ctx context.Context, query string, at time.Time) (float64, error) {
-	u := p.URL + "/api/v1/query?" + url.Values{"query": {query}, "time": {strconv.FormatFloat(float64(at.UnixMilli())/1000, 'f', 3, 64)}}.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+// A query must add its series up to one (sum, histogram_quantile): more than
+// one answer would make the measurement depend on which came first.
+func instant(ctx context.Context, api promv1.API, query string, at time.Time) (float64, error) {
+	value, _, _, err := api.Query(ctx, query, at)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("prometheus refused %q: %w", query, err)
 	}
-	client := p.Client
-	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
+	vector, ok := value.(prommodel.Vector)
+	if !ok {
+		return 0, fmt.Errorf("prometheus answered %q with a %s, not a vector", query, value.Type())
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, fmt.Errorf("prometheus: %w", err)
-	}
-	defer resp.Body.Close()
-	var body struct {
-		Status string `json:"status"`
-		Error  string `json:"error"`
-		Data   struct {
-			ResultType string `json:"resultType"`
-			Result     []struct {
-				Value [2]any `json:"value"`
-			} `json:"result"`
-		} `json:"data"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		return 0, fmt.Errorf("prometheus answered %s with no JSON: %w", resp.Status, err)
-	}
-	if body.Status != "success" {
-		return 0, fmt.Errorf("prometheus refused %q: %s", query, body.Error)
-	}
-	if body.Data.ResultType != "vector" {
-		return 0, fmt.Errorf("prometheus answered %q with a %s, not a vector", query, body.Data.ResultType)
-	}
-	if len(body.Data.Result) == 0 {
+	switch len(vector) {
+	case 0:
 		return math.NaN(), nil
+	case 1:
+		return float64(vector[0].Value), nil
 	}
-	text, _ := body.Data.Result[0].Value[1].(string)
-	return strconv.ParseFloat(text, 64)
+	return 0, fmt.Errorf("prometheus answered %q with %d series; a rollout query must add them up to one (sum by nothing)", query, len(vector))
 }

@@ -21,7 +21,7 @@ func fakePrometheus(t *testing.T, answer func(query string) string) (*httptest.S
 	var queries []string
 	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		require.Equal(t, "/api/v1/query", r.URL.Path)
-		q := r.URL.Query().Get("query")
+		q := r.FormValue("query") // the client POSTs the form, GET only as a fallback
 		queries = append(queries, q)
 		result := []any{}
 		if value := answer(q); value != "" {
@@ -75,4 +75,17 @@ func TestPrometheus_ARefusedQueryIsAnError(t *testing.T) {
 	defer server.Close()
 	_, _, err := Prometheus{URL: server.URL, Queries: model.DefaultRolloutQueries()}.Measure(context.Background(), Target{Window: time.Minute})
 	assert.ErrorContains(t, err, "parse error")
+}
+
+func TestPrometheus_SeveralSeriesAreRefused(t *testing.T) {
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		series := func(pod string) map[string]any {
+			return map[string]any{"metric": map[string]string{"pod": pod}, "value": []any{1.0, "3"}}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"status": "success",
+			"data": map[string]any{"resultType": "vector", "result": []any{series("a"), series("b")}}})
+	}))
+	defer server.Close()
+	_, _, err := Prometheus{URL: server.URL, Queries: model.DefaultRolloutQueries()}.Measure(context.Background(), Target{Window: time.Minute})
+	assert.ErrorContains(t, err, "with 2 series")
 }
