@@ -51,3 +51,12 @@ func TestGoService_AnswersWithTheNameItIsDeployedAs(t *testing.T) {
 	// The request's log line is written once the answer has gone out.
 	assert.Eventually(t, func() bool { return strings.Contains(p.Log(), "config-service GET / 200") }, 5*time.Second, 20*time.Millisecond, p.Log())
 }
+
+// Its request metrics, with and without the faults a test image carries.
+func TestGoService_MeasuresItsRequests(t *testing.T) {
+	apps, err := appbuild.AppsDir(".")
+	require.NoError(t, err)
+	bin := filepath.Join(t.TempDir(), "go-service")
+	require.NoError(t, appbuild.GoBinary(apps, "go-service", "1.0.0", bin))
+	apptest.AssertMeasuresRequests(t, bin)
+}

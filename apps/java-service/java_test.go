@@ -50,3 +50,13 @@ func TestJavaService_Jar(t *testing.T) {
 	renamed := apptest.Start(t, "Two", "java", "-XX:+UseSerialGC", "-jar", jar)
 	assert.Equal(t, "orders", renamed.Identity("/").Service)
 }
+
+// Its request metrics, written by hand, read by Prometheus' parser and held
+// to the names, labels and buckets the Go services use.
+func TestJavaService_MeasuresItsRequests(t *testing.T) {
+	apps, err := appbuild.AppsDir(".")
+	require.NoError(t, err)
+	jar := filepath.Join(t.TempDir(), "java-service.jar")
+	require.NoError(t, appbuild.JavaJar(apps, "2.0.0", jar))
+	apptest.AssertMeasuresRequests(t, "java", "-XX:+UseSerialGC", "-jar", jar)
+}

@@ -37,6 +37,9 @@ type Settings struct {
 	// Unhealthy, for tests only (TEST_UNHEALTHY=1), makes /health fail: the
 	// broken release the platform must keep traffic away from.
 	Unhealthy bool
+	// Faults, for tests only, make answers fail or slow (the faulty canary a
+	// rollout must roll back on its own metrics).
+	Faults Faults
 }
 
 // FromEnv reads the settings with their defaults.
@@ -53,6 +56,12 @@ func FromEnv() Settings {
 	}
 	s.SlowPath = os.Getenv("TEST_SLOW_PATH")
 	s.Unhealthy = os.Getenv("TEST_UNHEALTHY") == "1"
+	if percent, err := strconv.Atoi(os.Getenv(apps.ErrorPercentEnv)); err == nil {
+		s.Faults.ErrorPercent = percent
+	}
+	if ms, err := strconv.Atoi(os.Getenv(apps.LatencyEnv)); err == nil {
+		s.Faults.Latency = time.Duration(ms) * time.Millisecond
+	}
 	return s
 }
 
@@ -118,9 +127,12 @@ func IdentityHandler(service, version, configFile string) http.Handler {
 	})
 }
 
-// Routes puts /health beside the service's own handler.
+// Routes puts /health and the request metrics (apps.MetricsPath) beside the
+// service's own handler, which they measure (with its faults, if any).
 func Routes(app http.Handler, s Settings) http.Handler {
 	mux := http.NewServeMux()
+	app, metrics := Measured(s.Faults.Faulty(app))
+	mux.Handle("GET "+apps.MetricsPath, metrics)
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) {
 		if s.Unhealthy {
 			http.Error(w, "unhealthy (TEST_UNHEALTHY)", http.StatusServiceUnavailable)

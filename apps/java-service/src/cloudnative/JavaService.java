@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The seed's Java microservice, on the JDK alone: it answers every path with its
  * name, its version (baked into the jar at build time) and the instance name
- * from the mounted properties file; GET /health answers "ok"; SIGTERM stops
- * taking connections and lets the requests in flight finish.
+ * from the mounted properties file; GET /health answers "ok"; GET /metrics
+ * counts what it answered in Prometheus' text format (see {@link Metrics});
+ * SIGTERM stops taking connections and lets the requests in flight finish.
  */
 public final class JavaService {
     /** The name it answers with: SERVICE_NAME, set by the platform to the name it deployed it as. */
@@ -42,9 +43,18 @@ public final class JavaService {
         // A pool, so a slow request does not hold up the others or the health check.
         ExecutorService pool = Executors.newFixedThreadPool(16);
         server.setExecutor(pool);
+        Metrics metrics = new Metrics();
+        Faults faults = Faults.fromEnv();
         server.createContext("/health", exchange -> logged(exchange, () -> answer(exchange, 200, "text/plain", "ok\n")));
-        server.createContext("/", exchange -> logged(exchange, () -> answer(exchange, 200, "application/json",
-                identity(version, config, exchange.getRequestURI().getPath()))));
+        server.createContext("/metrics", exchange -> logged(exchange,
+                () -> answer(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.render())));
+        server.createContext("/", exchange -> logged(exchange, () -> metrics.measure(exchange, () -> {
+            if (faults.fails()) {
+                answer(exchange, 503, "text/plain", "injected fault (TEST_ERROR_PERCENT)\n");
+                return;
+            }
+            answer(exchange, 200, "application/json", identity(version, config, exchange.getRequestURI().getPath()));
+        })));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // stop() refuses new exchanges and waits up to the delay for the
             // ones in flight; the pool then finishes what it holds.
