@@ -3,10 +3,12 @@
 // stack file names (.../<app>:<version>), each written as a docker-archive
 // tarball for `ctr images import`, plus any image named with -image, and with
 // -unhealthy a sample image whose /health fails (the end-to-end tests' broken
-// release). A tarball whose sources have not changed is kept, so a second run
-// costs only the hashing. Prints the tarballs' paths.
+// release), with -env a sample image with a variable set in its environment
+// (the faulty canaries: apps.ErrorPercentEnv, apps.LatencyEnv). A tarball
+// whose sources have not changed is kept, so a second run costs only the
+// hashing. Prints the tarballs' paths.
 //
-//	nodeimages -out DIR -pause REF [-image REF]... [-unhealthy REF]... [STACKFILE...]
+//	nodeimages -out DIR -pause REF [-image REF]... [-unhealthy REF]... [-env REF=KEY=VALUE]... [STACKFILE...]
 package main
 
 import (
@@ -15,10 +17,12 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -30,15 +34,28 @@ import (
 func main() {
 	out := flag.String("out", "", "directory for the tarballs")
 	pause := flag.String("pause", "", "reference of the pause image (none if empty)")
-	var extra, unhealthy refList
+	var extra, unhealthy, withEnv refList
 	flag.Var(&extra, "image", "a sample image to build besides the stacks' (repeatable)")
 	flag.Var(&unhealthy, "unhealthy", "a sample image to build whose /health fails (repeatable)")
+	flag.Var(&withEnv, "env", "REF=KEY=VALUE: a sample image to build with KEY=VALUE in its environment (repeatable)")
 	flag.Parse()
 	if *out == "" {
-		fmt.Fprintln(os.Stderr, "usage: nodeimages -out DIR -pause REF [-image REF]... [-unhealthy REF]... [STACKFILE...]")
+		fmt.Fprintln(os.Stderr, "usage: nodeimages -out DIR -pause REF [-image REF]... [-unhealthy REF]... [-env REF=KEY=VALUE]... [STACKFILE...]")
 		os.Exit(2)
 	}
-	if err := run(*out, *pause, flag.Args(), extra, unhealthy); err != nil {
+	variants := map[string][]string{}
+	for _, ref := range unhealthy {
+		variants[ref] = append(variants[ref], "TEST_UNHEALTHY=1")
+	}
+	for _, arg := range withEnv {
+		ref, env, ok := strings.Cut(arg, "=")
+		if !ok || !strings.Contains(env, "=") {
+			fmt.Fprintf(os.Stderr, "nodeimages: -env %s: want REF=KEY=VALUE\n", arg)
+			os.Exit(2)
+		}
+		variants[ref] = append(variants[ref], env)
+	}
+	if err := run(*out, *pause, flag.Args(), extra, variants); err != nil {
 		fmt.Fprintln(os.Stderr, "nodeimages:", err)
 		os.Exit(1)
 	}
@@ -50,7 +67,9 @@ type refList []string
 func (r *refList) String() string       { return strings.Join(*r, ",") }
 func (r *refList) Set(ref string) error { *r = append(*r, ref); return nil }
 
-func run(out, pause string, stackFiles, extra, unhealthy []string) error {
+// run builds the pause image, the stacks' and extra sample images, and each
+// variant: a sample image with variables added to its environment.
+func run(out, pause string, stackFiles, extra []string, variants map[string][]string) error {
 	appsDir, err := appbuild.AppsDir(".")
 	if err != nil {
 		return err
@@ -63,7 +82,7 @@ func run(out, pause string, stackFiles, extra, unhealthy []string) error {
 	if err != nil {
 		return err
 	}
-	for _, ref := range append(append([]string{}, extra...), unhealthy...) {
+	for _, ref := range append(append([]string{}, extra...), slices.Collect(maps.Keys(variants))...) {
 		if !sampleRef.MatchString(ref) {
 			return fmt.Errorf("%s names no sample service (.../<%s>:<version>)", ref, strings.Join(apps.Names, "|"))
 		}
@@ -78,23 +97,24 @@ func run(out, pause string, stackFiles, extra, unhealthy []string) error {
 		}
 	}
 	for _, ref := range refs {
-		if err := buildSample(appsDir, out, ref, sources, false); err != nil {
+		if err := buildSample(appsDir, out, ref, sources, nil); err != nil {
 			return err
 		}
 	}
-	for _, ref := range unhealthy {
-		if err := buildSample(appsDir, out, ref, sources, true); err != nil {
+	for _, ref := range slices.Sorted(maps.Keys(variants)) {
+		if err := buildSample(appsDir, out, ref, sources, variants[ref]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func buildSample(appsDir, out, ref, sources string, unhealthy bool) error {
+func buildSample(appsDir, out, ref, sources string, env []string) error {
 	app, version := appAndVersion(ref)
 	name := fileName(ref, sources)
-	if unhealthy {
-		name = "unhealthy-" + name
+	if len(env) > 0 {
+		sum := sha256.Sum256([]byte(strings.Join(env, "\n")))
+		name = "env-" + hex.EncodeToString(sum[:6]) + "-" + name
 	}
 	tarball := filepath.Join(out, name)
 	if _, err := os.Stat(tarball); err == nil {
@@ -105,8 +125,8 @@ func buildSample(appsDir, out, ref, sources string, unhealthy bool) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", ref, err)
 	}
-	if unhealthy {
-		if img, err = images.WithEnv(img, "TEST_UNHEALTHY=1"); err != nil {
+	if len(env) > 0 {
+		if img, err = images.WithEnv(img, env...); err != nil {
 			return err
 		}
 	}
