@@ -3,10 +3,11 @@
 # Runs `platform rollout`. A stack with its own Prometheus (its
 # observability.prometheusUrl, PROMETHEUS or PROMETHEUS_URL) is measured there.
 # The local stack has no sidecars to report traffic, so for it this starts the
-# pinned Prometheus on 127.0.0.1 scraping hack/meshmetrics (Istio-shaped
-# series whose canary share follows the live VirtualService), and stops both
-# afterwards. CANARY_ERRORS=20 (percent), CANARY_LATENCY=900ms and
-# FAULT_FROM=25 (weight) make the local canary fail, to watch a rollback.
+# pinned Prometheus on 127.0.0.1 scraping the sample services' own request
+# metrics from every pod of the namespace (hack/podmetrics keeps its targets
+# and sends a bounded load to the service's NodePort), and stops both
+# afterwards. To watch a rollback, roll out a faulty image: see
+# docs/delivery.md (Trying it locally).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
@@ -21,34 +22,41 @@ if [[ "$STACK" == local && -z "${PROMETHEUS:-}${PROMETHEUS_URL:-}" && -z "${ABOR
   [[ -f "$kubeconfig" ]] || die "no local control plane: run make demo first"
   dir="$LOCAL_DIR/rollout"
   rm -rf "$dir" && mkdir -p "$dir"
-  metrics_port="${ROLLOUT_METRICS_PORT:-29464}" prometheus_port="${ROLLOUT_PROMETHEUS_PORT:-29090}"
-  go build -o "$LOCAL_DIR/bin/meshmetrics" ./hack/meshmetrics
+  prometheus_port="${ROLLOUT_PROMETHEUS_PORT:-29090}"
+  go build -o "$LOCAL_DIR/bin/podmetrics" ./hack/podmetrics
+  namespace=$(.local/bin/platform outputs -stack local | sed -n 's/^  "namespace": "\(.*\)",$/\1/p')
+  [[ -n "$namespace" ]] || die "the local stack has no namespace output: run make demo first"
+  load=()
+  for svc in ${SERVICE:-$(kubectl --kubeconfig "$kubeconfig" get services -n "$namespace" -o jsonpath='{.items[*].metadata.name}')}; do
+    port=$(kubectl --kubeconfig "$kubeconfig" get service "$svc" -n "$namespace" -o jsonpath='{.spec.ports[0].nodePort}' 2>/dev/null || true)
+    [[ -z "$port" ]] || load+=(-load "http://127.0.0.1:$port/")
+  done
   pids=()
   trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
-  "$LOCAL_DIR/bin/meshmetrics" -kubeconfig "$kubeconfig" -listen "127.0.0.1:$metrics_port" \
-    -extra html-frontend-blue,html-frontend-green \
-    -canary-errors "${CANARY_ERRORS:-0}" -canary-latency "${CANARY_LATENCY:-20ms}" -fault-from "${FAULT_FROM:-0}" \
-    2>"$dir/meshmetrics.log" &
+  "$LOCAL_DIR/bin/podmetrics" -kubeconfig "$kubeconfig" -namespace "$namespace" -targets "$dir/targets.json" \
+    "${load[@]}" 2>"$dir/podmetrics.log" &
   pids+=($!)
   cat >"$dir/prometheus.yml" <<YAML
 global:
   scrape_interval: 1s
 scrape_configs:
-  - job_name: mesh
-    static_configs:
-      - targets: ["127.0.0.1:$metrics_port"]
+  - job_name: pods
+    file_sd_configs:
+      - files: ["$dir/targets.json"]
+        refresh_interval: 1s
 YAML
   prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
     --web.listen-address="127.0.0.1:$prometheus_port" --log.level=warn >"$dir/prometheus.log" 2>&1 &
   pids+=($!)
   url="http://127.0.0.1:$prometheus_port"
+  up="$url/api/v1/query?query=up%7Bjob%3D%22pods%22%7D%3D%3D1"
   for _ in $(seq 60); do
-    curl -fsS "$url/api/v1/query?query=up%7Bjob%3D%22mesh%22%7D%3D%3D1" 2>/dev/null | grep -q '"value"' && break
+    curl -fsS "$up" 2>/dev/null | grep -q '"value"' && break
     sleep 1
   done
-  curl -fsS "$url/api/v1/query?query=up%7Bjob%3D%22mesh%22%7D%3D%3D1" | grep -q '"value"' \
-    || die "Prometheus on $url did not scrape the stand-in: see $dir/prometheus.log and $dir/meshmetrics.log"
-  log "Prometheus on $url, scraping Istio-shaped series for the local stack (hack/meshmetrics; no sidecars run here)"
+  curl -fsS "$up" | grep -q '"value"' \
+    || die "Prometheus on $url scraped no pod: see $dir/prometheus.log and $dir/podmetrics.log"
+  log "Prometheus on $url, scraping the request metrics of every pod in $namespace (hack/podmetrics; no sidecars run here)"
   args+=(-prometheus "$url")
 fi
 .local/bin/platform "${args[@]}"

@@ -5,6 +5,7 @@ package tests
 
 import (
 	"math"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -14,9 +15,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cloudnative-pac/platform/apps"
 	"github.com/cloudnative-pac/platform/internal/mocktest"
+	"github.com/cloudnative-pac/platform/internal/podtargets"
 	"github.com/cloudnative-pac/platform/internal/stackfile"
 	"github.com/cloudnative-pac/platform/model"
+	"github.com/cloudnative-pac/platform/release"
 	"github.com/cloudnative-pac/platform/stacks"
 )
 
@@ -430,5 +434,35 @@ func TestStacks_RolloutStepTargetsOnlyTheServicesRoutes(t *testing.T) {
 				assert.ElementsMatch(t, want, matched, svc.name)
 			}
 		})
+	}
+}
+
+// The local stack's rollout queries read the series the sample services
+// serve (package apps) by the labels the local Prometheus gives each pod
+// (internal/podtargets): a renamed metric or label would leave every
+// interval inconclusive.
+func TestLocalStack_RolloutQueriesReadTheSamplesOwnSeries(t *testing.T) {
+	root := repoRoot(t)
+	data, err := os.ReadFile(filepath.Join(root, "Pulumi.local.yaml"))
+	require.NoError(t, err)
+	file, err := release.ParseStackFile(data)
+	require.NoError(t, err)
+	raw, err := file.Raw("local")
+	require.NoError(t, err)
+	p, err := model.Decode(raw, machineLocalFiles(t, stackConfig(t, root, "local")))
+	require.NoError(t, err)
+	q := p.Observability.RolloutQueries
+	labels := []string{podtargets.NamespaceLabel + `="{{.Namespace}}"`, podtargets.WorkloadLabel + `="{{.Workload}}"`}
+	for _, query := range []string{q.Requests, q.Errors} {
+		assert.Contains(t, query, apps.RequestsMetric+"{")
+		for _, l := range labels {
+			assert.Contains(t, query, l)
+		}
+	}
+	assert.Contains(t, q.Errors, apps.CodeLabel+`=~"5.."`)
+	assert.Contains(t, q.P99, apps.DurationMetric+"_bucket{")
+	assert.Contains(t, q.P99, "1000 *", "seconds to the milliseconds a rollout reads")
+	for _, l := range labels {
+		assert.Contains(t, q.P99, l)
 	}
 }

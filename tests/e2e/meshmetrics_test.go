@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,8 +58,14 @@ func (p *project) startMeshMetricsOf(t *testing.T, service string, perSecond int
 // every second, and returns its URL once it has scraped it.
 func startPrometheus(t *testing.T, target string) string {
 	t.Helper()
-	dir := t.TempDir()
 	config := fmt.Sprintf("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: mesh\n    static_configs:\n      - targets: [%q]\n", target)
+	return startPrometheusWith(t, t.TempDir(), config, "mesh")
+}
+
+// startPrometheusWith runs the pinned Prometheus on 127.0.0.1 with config
+// (written to dir) and returns its URL once it has scraped a target of job.
+func startPrometheusWith(t *testing.T, dir, config, job string) string {
+	t.Helper()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(config), 0o644))
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -83,7 +90,7 @@ func startPrometheus(t *testing.T, target string) string {
 	})
 
 	url := "http://" + addr
-	query := url + "/api/v1/query?query=" + `up%7Bjob%3D%22mesh%22%7D%3D%3D1`
+	query := url + "/api/v1/query?" + neturl.Values{"query": {`up{job="` + job + `"}==1`}}.Encode()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
@@ -105,6 +112,6 @@ func startPrometheus(t *testing.T, target string) string {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-	t.Fatalf("prometheus on %s did not scrape %s within a minute", addr, target)
+	t.Fatalf("prometheus on %s scraped no target of job %s within a minute", addr, job)
 	return ""
 }
