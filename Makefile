@@ -25,7 +25,7 @@ help:
 	@echo "make promote FROM=dev TO=staging [THEN=apply] carry dev's deployed release into Pulumi.staging.yaml"
 	@echo "make rollback STACK=staging                    put staging back to its release before the last promotion"
 	@echo "make pr-preview STACK=staging                  the preview as pull-request markdown"
-	@echo "make rollout [STACK=local SERVICE=x ABORT=1]   a progressive rollout, step by step, judged on Prometheus"
+	@echo "make rollout [STACK=local SERVICE=x|GROUP=g ABORT=1]   a progressive rollout (one service or a release group), judged on Prometheus"
 
 tools:
 	@bash hack/build-tools.sh

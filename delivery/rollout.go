@@ -32,7 +32,10 @@ import (
 type Rollout struct {
 	Stack   string
 	Service string
-	Abort   bool
+	// Group, instead of Service, names a release group to roll out
+	// (services[].progressive.group).
+	Group string
+	Abort bool
 	// Approve continues a rollout stopped at a gate.
 	Approve bool
 	// Notify, when set, gets each event of the rollout as a line (start,
@@ -75,6 +78,9 @@ func (r Rollout) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if r.Group != "" || (state != nil && state.Group != "") {
+		return r.runGroup(ctx, file, platform, state)
+	}
 	name := r.Service
 	if state != nil {
 		if name != "" && name != state.Service {
@@ -85,6 +91,9 @@ func (r Rollout) Run(ctx context.Context) error {
 	svc, err := progressiveService(platform, name)
 	if err != nil {
 		return err
+	}
+	if group := svc.Progressive.Group; group != "" {
+		return fmt.Errorf("%s is in release group %s: roll it out with -group %s, so its members move together", svc.Name, group, group)
 	}
 	// The objects holding the service's weights, in the stack's routing API.
 	routes := stacks.StepTargets(platform.Routing.API, svc)
@@ -107,16 +116,10 @@ func (r Rollout) Run(ctx context.Context) error {
 	}
 	g := svc.Progressive
 	progress := &analysis.Progress{Criteria: criteria(g.Analysis), Steps: g.Steps, Started: r.Now()}
-	target := Target{Namespace: platform.App.Namespace, Workload: names.Deployment(svc.Name, names.TrackCanary), Window: progress.Criteria.Interval}
-	// What the release is compared with, when the analysis compares: the
-	// stable track, or a blue/green pair's active colour.
-	baseline := target
-	baseline.Workload = names.Deployment(svc.Name, names.TrackStable)
+	target, baseline := targets(platform, svc, progress.Criteria.Interval)
 	if svc.Strategy == model.BlueGreen {
 		// One step: the idle colour, measured as it is.
 		progress.Steps = []int{0}
-		target.Workload = names.Deployment(svc.Name, string(svc.BlueGreen.Idle()))
-		baseline.Workload = names.Deployment(svc.Name, string(svc.BlueGreen.Active))
 	}
 	if state == nil {
 		state = &release.RolloutState{Service: svc.Name, Started: progress.Started.UTC()}
@@ -203,12 +206,34 @@ func (r Rollout) Run(ctx context.Context) error {
 	}
 }
 
+// targets are what a release's interval measures: the canary track (a
+// blue/green pair's idle colour) and, when the analysis compares, what it is
+// compared with: the stable track (the active colour).
+func targets(platform *model.Platform, svc model.Service, window time.Duration) (release, baseline Target) {
+	release = Target{Namespace: platform.App.Namespace, Workload: names.Deployment(svc.Name, names.TrackCanary), Window: window}
+	baseline = release
+	baseline.Workload = names.Deployment(svc.Name, names.TrackStable)
+	if svc.Strategy == model.BlueGreen {
+		release.Workload = names.Deployment(svc.Name, string(svc.BlueGreen.Idle()))
+		baseline.Workload = names.Deployment(svc.Name, string(svc.BlueGreen.Active))
+	}
+	return release, baseline
+}
+
 // gate stops a canary before a weight (or the promotion) a person must
 // approve first: the stack file records that it waits, and the rollout ends
 // with ErrAwaitingApproval. Run with Approve, the gate it waits at passes.
 // Waiting is never a pass: a gate does not time out into the next step.
 func (r Rollout) gate(ctx context.Context, file *release.StackFile, svc model.Service, state *release.RolloutState, step, weight int) error {
-	if svc.Strategy != model.Canary || !slices.Contains(svc.Progressive.ApproveBefore, weight) || slices.Contains(state.Approved, weight) {
+	if svc.Strategy != model.Canary {
+		return nil
+	}
+	return r.gateAt(ctx, file, state, svc.Name, svc.Progressive.ApproveBefore, step, weight)
+}
+
+// gateAt is gate for whatever moves (a service, "group G") with those gates.
+func (r Rollout) gateAt(ctx context.Context, file *release.StackFile, state *release.RolloutState, who string, approveBefore []int, step, weight int) error {
+	if !slices.Contains(approveBefore, weight) || slices.Contains(state.Approved, weight) {
 		return nil
 	}
 	what := fmt.Sprintf("%d%%", weight)
@@ -218,7 +243,7 @@ func (r Rollout) gate(ctx context.Context, file *release.StackFile, svc model.Se
 	if r.Approve && state.AwaitingApproval {
 		state.AwaitingApproval = false
 		state.Approved = append(state.Approved, weight)
-		r.say(ctx, "%s: %s approved\n", svc.Name, what)
+		r.say(ctx, "%s: %s approved\n", who, what)
 		return file.SetRollout(state)
 	}
 	// Recorded without the gated weight: until approved, the file keeps the
@@ -232,8 +257,8 @@ func (r Rollout) gate(ctx context.Context, file *release.StackFile, svc model.Se
 		return err
 	}
 	r.say(ctx, "%s: %s waits for approval before %s: run `platform rollout -stack %s -approve` to go on, or `-abort` to roll back\n",
-		r.Stack, svc.Name, what, r.Stack)
-	return fmt.Errorf("%s before %s: %w", svc.Name, what, ErrAwaitingApproval)
+		r.Stack, who, what, r.Stack)
+	return fmt.Errorf("%s before %s: %w", who, what, ErrAwaitingApproval)
 }
 
 // say prints a line of the rollout's news and sends it on.
@@ -418,7 +443,7 @@ func describeCriteria(c analysis.Criteria) string {
 
 // Rollout runs a stack's progressive rollout with the real engine and the
 // Prometheus at prometheusURL (empty: the stack's observability.prometheusUrl).
-func (w Workspace) Rollout(ctx context.Context, stack, service, prometheusURL string, abort, approve bool) error {
+func (w Workspace) Rollout(ctx context.Context, stack, service, group, prometheusURL string, abort, approve bool) error {
 	path := w.stackFile(stack)
 	// Each step is an up of the stack file as the step wrote it.
 	apply := func(ctx context.Context, only []string) error {
@@ -435,7 +460,7 @@ func (w Workspace) Rollout(ctx context.Context, stack, service, prometheusURL st
 		return err
 	}
 	return Rollout{
-		Stack: stack, Service: service, Abort: abort, Approve: approve, Prometheus: strings.TrimRight(prometheusURL, "/"),
+		Stack: stack, Service: service, Group: group, Abort: abort, Approve: approve, Prometheus: strings.TrimRight(prometheusURL, "/"),
 		Load: func() (*release.StackFile, error) {
 			data, err := os.ReadFile(path)
 			if err != nil {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make rollout [STACK=local] [SERVICE=x] [ABORT=1] [PROMETHEUS=url]
+# make rollout [STACK=local] [SERVICE=x | GROUP=g] [ABORT=1] [PROMETHEUS=url]
 # Runs `platform rollout`. A stack with its own Prometheus (its
 # observability.prometheusUrl, PROMETHEUS or PROMETHEUS_URL) is measured there.
 # The local stack has no sidecars to report traffic, so for it this starts the
@@ -14,6 +14,7 @@ cd "$REPO_ROOT"
 STACK="${STACK:-local}"
 args=(rollout -stack "$STACK")
 [[ -z "${SERVICE:-}" ]] || args+=(-service "$SERVICE")
+[[ -z "${GROUP:-}" ]] || args+=(-group "$GROUP")
 [[ -z "${ABORT:-}" ]] || args+=(-abort)
 [[ -z "${PROMETHEUS:-}" ]] || args+=(-prometheus "$PROMETHEUS")
 

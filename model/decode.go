@@ -70,6 +70,7 @@ func Decode(raw Raw, projectDir string) (*Platform, error) {
 	checkNamespaceOwners(platform, &p)
 	checkCallers(platform, &p)
 	checkGatewayAPI(platform, services, &p)
+	checkReleaseGroups(platform, &p)
 	checkProductionEdge(platform, &p)
 
 	if err := p.err(); err != nil {

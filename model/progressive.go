@@ -27,6 +27,9 @@ type Progressive struct {
 	// (answers discarded) while it takes no user request.
 	MirrorPercent float64
 	Analysis      Analysis
+	// Group names the release group the service moves with: `platform
+	// rollout -group G` steps every member together (see ReleaseGroup).
+	Group string
 }
 
 // Analysis is what one interval of a canary's (or idle colour's) traffic
@@ -65,6 +68,7 @@ type rawProgressive struct {
 	MirrorPercent *float64     `json:"mirrorPercent"`
 	Analysis      *rawAnalysis `json:"analysis"`
 	ApproveBefore []int        `json:"approveBefore"`
+	Group         string       `json:"group"`
 }
 
 type rawAnalysis struct {
@@ -96,7 +100,10 @@ func decodeProgressive(raw *rawProgressive, strategy Strategy, at string, p *pro
 		p.add(at, "needs a canary or blueGreen strategy, got %q", strategy)
 		return nil
 	}
-	g := &Progressive{Steps: raw.Steps, MirrorPercent: DefaultMirrorPercent}
+	g := &Progressive{Steps: raw.Steps, MirrorPercent: DefaultMirrorPercent, Group: raw.Group}
+	if g.Group != "" {
+		checkDNSLabel(p, at+".group", g.Group)
+	}
 	if raw.MirrorPercent != nil {
 		g.MirrorPercent = *raw.MirrorPercent
 	}

@@ -220,6 +220,7 @@ var schemaRules = map[string]func(map[string]any){
 	"services[].progressive.steps[]":                  between(1, 99),
 	"services[].progressive.approveBefore[]":          between(1, PromotionGate),
 	"services[].progressive.mirrorPercent":            between(0, 100),
+	"services[].progressive.group":                    all(pattern(dnsLabel.String()), maxLength(63)),
 	"services[].progressive.analysis.intervalSeconds": minimum(MinAnalysisIntervalSeconds),
 	"services[].progressive.analysis.maxP99Ms":        minimum(1),
 	"services[].progressive.analysis.minRequests":     minimum(1),

@@ -17,10 +17,14 @@ const rolloutKey = model.Namespace + ":" + model.RolloutKey
 // RolloutState is a progressive rollout in progress, as the stack file
 // records it before each step is applied: a killed rollout resumes from it.
 type RolloutState struct {
-	Service  string    `yaml:"service"`
-	Step     int       `yaml:"step"`
-	Failures int       `yaml:"failures"`
-	Started  time.Time `yaml:"started"`
+	// Service is the release rolled out, or Group the release group.
+	Service  string `yaml:"service,omitempty"`
+	Group    string `yaml:"group,omitempty"`
+	Step     int    `yaml:"step"`
+	Failures int    `yaml:"failures"`
+	// MemberFailures are a group's failed intervals, by member.
+	MemberFailures map[string]int `yaml:"memberFailures,omitempty"`
+	Started        time.Time      `yaml:"started"`
 	// AwaitingApproval: the rollout stopped at a gate (before Step's weight,
 	// or the promotion) until `platform rollout -approve`.
 	AwaitingApproval bool `yaml:"awaitingApproval,omitempty"`

@@ -38,7 +38,7 @@ import (
 
 type options struct {
 	stack, dir, from, to, then, chain string
-	service, image                    string
+	service, image, group             string
 	expectNoChanges, showSecrets      bool
 	refresh                           bool
 	allowCanary, force                bool
@@ -70,6 +70,7 @@ func main() {
 	flags.BoolVar(&o.force, "force", false, "promote: allow skipping a stage of the chain")
 	flags.StringVar(&o.service, "service", "", "pin-image: the service the image is of")
 	flags.StringVar(&o.image, "image", "", "pin-image: the new image, pinned by digest (repository@sha256:…)")
+	flags.StringVar(&o.group, "group", "", "rollout: roll a release group out (services[].progressive.group) instead of one service")
 	flags.BoolVar(&o.abort, "abort", false, "rollout: end the rollout in progress by rolling back")
 	flags.BoolVar(&o.approve, "approve", false, "rollout: continue a rollout stopped at a gate (services[].progressive.approveBefore)")
 	flags.StringVar(&o.prometheus, "prometheus", os.Getenv("PROMETHEUS_URL"), "rollout: Prometheus' URL (default $PROMETHEUS_URL, then the stack's observability.prometheusUrl)")
@@ -136,7 +137,7 @@ func run(ctx context.Context, command string, o options) error {
 		return err
 	case "rollout":
 		ws := delivery.Workspace{Engine: quiet(engineOptions), Out: os.Stdout}
-		return ws.Rollout(ctx, o.stack, o.service, o.prometheus, o.abort, o.approve)
+		return ws.Rollout(ctx, o.stack, o.service, o.group, o.prometheus, o.abort, o.approve)
 	case "pr-preview":
 		ws := delivery.Workspace{Engine: quiet(engineOptions)}
 		markdown, err := ws.PRPreview(ctx, o.stack)
