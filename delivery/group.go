@@ -61,12 +61,9 @@ func (r Rollout) runGroup(ctx context.Context, file *release.StackFile, platform
 		r.say(ctx, "%s: aborting the rollout of %s at %s\n", r.Stack, who, groupStep(group, state.Step))
 		return r.rollBackGroup(ctx, file, group, routes, nil, "aborted")
 	}
-	prometheusURL := r.Prometheus
-	if prometheusURL == "" {
-		prometheusURL = platform.Observability.PrometheusURL
-	}
-	if prometheusURL == "" {
-		return fmt.Errorf("rollout needs Prometheus: set observability.prometheusUrl in Pulumi.%s.yaml, or -prometheus URL, or PROMETHEUS_URL", r.Stack)
+	prometheusURL, err := r.prometheusURL(platform)
+	if err != nil {
+		return err
 	}
 	progress := &analysis.GroupProgress{Criteria: map[string]analysis.Criteria{}, Steps: group.Steps, Started: r.Now()}
 	interval := time.Duration(0)
@@ -230,30 +227,13 @@ func (r Rollout) rollBackGroup(ctx context.Context, file *release.StackFile, gro
 // endGroup is end for every member at once: mirroring off, no rollout in
 // progress, one apply.
 func (r Rollout) endGroup(ctx context.Context, file *release.StackFile, group model.ReleaseGroup, what string, apply []string) error {
+	var canaries []string
 	for _, m := range group.Members {
 		if m.Strategy == model.Canary {
-			if err := file.SetMirrorPercent(m.Name, 0); err != nil {
-				return err
-			}
+			canaries = append(canaries, m.Name)
 		}
 	}
-	if err := file.SetRollout(nil); err != nil {
-		return err
-	}
-	if err := r.Store(file); err != nil {
-		return err
-	}
-	if apply == nil {
-		return nil
-	}
-	var only []string
-	if len(apply) > 0 {
-		only = apply
-	}
-	if err := r.Apply(ctx, only); err != nil {
-		return fmt.Errorf("apply the %s of group %s: %w (Pulumi.%s.yaml holds it: run up)", what, group.Name, err, r.Stack)
-	}
-	return nil
+	return r.settle(ctx, file, "group "+group.Name, what, canaries, apply)
 }
 
 // groupStep says where a group's rollout is: its canaries' weight, or its

@@ -107,12 +107,9 @@ func (r Rollout) Run(ctx context.Context) error {
 		r.say(ctx, "%s: aborting the rollout of %s at %s\n", r.Stack, svc.Name, stepName(svc, state.Step))
 		return r.rollBack(ctx, file, svc, routes, nil, "aborted")
 	}
-	prometheusURL := r.Prometheus
-	if prometheusURL == "" {
-		prometheusURL = platform.Observability.PrometheusURL
-	}
-	if prometheusURL == "" {
-		return fmt.Errorf("rollout needs Prometheus: set observability.prometheusUrl in Pulumi.%s.yaml, or -prometheus URL, or PROMETHEUS_URL", r.Stack)
+	prometheusURL, err := r.prometheusURL(platform)
+	if err != nil {
+		return err
 	}
 	g := svc.Progressive
 	progress := &analysis.Progress{Criteria: criteria(g.Analysis), Steps: g.Steps, Started: r.Now()}
@@ -204,6 +201,19 @@ func (r Rollout) Run(ctx context.Context) error {
 			return r.rollBack(ctx, file, svc, routes, report, why)
 		}
 	}
+}
+
+// prometheusURL is where a rollout measures: -prometheus, else the stack's
+// observability.prometheusUrl; without either nothing is applied.
+func (r Rollout) prometheusURL(platform *model.Platform) (string, error) {
+	url := r.Prometheus
+	if url == "" {
+		url = platform.Observability.PrometheusURL
+	}
+	if url == "" {
+		return "", fmt.Errorf("rollout needs Prometheus: set observability.prometheusUrl in Pulumi.%s.yaml, or -prometheus URL, or PROMETHEUS_URL", r.Stack)
+	}
+	return url, nil
 }
 
 // targets are what a release's interval measures: the canary track (a
@@ -362,8 +372,17 @@ func (r Rollout) end(ctx context.Context, file *release.StackFile, svc model.Ser
 	if err := edit(svc.Name); err != nil {
 		return err
 	}
-	if err := file.SetMirrorPercent(svc.Name, 0); err != nil {
-		return err
+	return r.settle(ctx, file, svc.Name, what, []string{svc.Name}, apply)
+}
+
+// settle ends whatever rolled out (who) in the stack file — mirroring off for
+// the services named, no rollout in progress — and applies apply (all,
+// nothing, or URN globs).
+func (r Rollout) settle(ctx context.Context, file *release.StackFile, who, what string, mirrorsOff, apply []string) error {
+	for _, name := range mirrorsOff {
+		if err := file.SetMirrorPercent(name, 0); err != nil {
+			return err
+		}
 	}
 	if err := file.SetRollout(nil); err != nil {
 		return err
@@ -379,7 +398,7 @@ func (r Rollout) end(ctx context.Context, file *release.StackFile, svc model.Ser
 		only = apply
 	}
 	if err := r.Apply(ctx, only); err != nil {
-		return fmt.Errorf("apply the %s of %s: %w (Pulumi.%s.yaml holds it: run up)", what, svc.Name, err, r.Stack)
+		return fmt.Errorf("apply the %s of %s: %w (Pulumi.%s.yaml holds it: run up)", what, who, err, r.Stack)
 	}
 	return nil
 }

@@ -50,7 +50,7 @@ func TestReleaseGroup_MembersInStackOrderWithTheirSteps(t *testing.T) {
 func TestReleaseGroup_BlueGreenPairsAloneSwitchInOneStep(t *testing.T) {
 	f := validFixture()
 	f.services[3] = map[string]any{"name": "admin", "strategy": "blueGreen",
-		"blueGreen": map[string]any{"blueImage": "repo/admin:1", "greenImage": "repo/admin:2", "active": "green"},
+		"blueGreen":   map[string]any{"blueImage": "repo/admin:1", "greenImage": "repo/admin:2", "active": "green"},
 		"progressive": map[string]any{"group": "pages"}}
 	f.services[2]["progressive"] = map[string]any{"group": "pages"}
 	p, err := Decode(f.raw(t), projectDir(t))

@@ -37,27 +37,17 @@ func TestRolloutOnRealMetrics(t *testing.T) {
 		slow    = "docker.io/cloudnative/java-service:7.0.0"
 	)
 	p.buildAndImport(t, []string{"-env", erring + "=" + apps.ErrorPercentEnv + "=30", "-env", slow + "=" + apps.LatencyEnv + "=600"})
-	e := p.env("e2e-realmetrics", func(config map[string]any) {
-		config["cloudnative:observability"].(map[string]any)["enabled"] = false
-		var kept []any
-		for _, s := range config["cloudnative:services"].([]any) {
-			if svc := s.(map[string]any); svc["name"] == "java-service" {
-				progressiveCanary(svc, 0)
-				svc["progressive"].(map[string]any)["steps"] = []any{50}
-				svc["progressive"].(map[string]any)["analysis"] = map[string]any{
-					"intervalSeconds": 10, "minRequests": 10, "failureLimit": 0, "deadlineSeconds": 60}
-				kept = append(kept, svc)
-			}
+	e, platform := p.upJudgedOnPods(t, "e2e-realmetrics", func(svc map[string]any) bool {
+		if svc["name"] != "java-service" {
+			return false
 		}
-		config["cloudnative:services"] = kept
+		progressiveCanary(svc, 0)
+		svc["progressive"].(map[string]any)["steps"] = []any{50}
+		svc["progressive"].(map[string]any)["analysis"] = map[string]any{
+			"intervalSeconds": 10, "minRequests": 10, "failureLimit": 0, "deadlineSeconds": 60}
+		return true
 	})
-	require.Contains(t, e.section("cloudnative:observability"), "rolloutQueries", "the local stack's own queries")
-	t.Cleanup(func() { _, _ = e.stack.Destroy(context.Background()) })
-	e.up()
-	prometheus := p.startPodPrometheus(t)
-	e.section("cloudnative:observability")["prometheusUrl"] = prometheus
-	e.writeConfig()
-	platform := buildPlatform(t)
+	prometheus := e.section("cloudnative:observability")["prometheusUrl"].(string)
 	url := p.nodePort(t, appNS, "java-service")
 
 	steps := []struct {
@@ -90,6 +80,31 @@ func TestRolloutOnRealMetrics(t *testing.T) {
 			t.FailNow()
 		}
 	}
+}
+
+// upJudgedOnPods brings a stack of the local one up on the real node with
+// the services edit keeps (edited) and the local stack's own rollout queries,
+// then the pinned Prometheus scraping its pods, named in the stack file; it
+// returns the stack and the platform binary.
+func (p *project) upJudgedOnPods(t *testing.T, name string, edit func(svc map[string]any) (keep bool)) (*env, string) {
+	t.Helper()
+	e := p.env(name, func(config map[string]any) {
+		config["cloudnative:observability"].(map[string]any)["enabled"] = false
+		var kept []any
+		for _, s := range config["cloudnative:services"].([]any) {
+			if edit(s.(map[string]any)) {
+				kept = append(kept, s)
+			}
+		}
+		config["cloudnative:services"] = kept
+	})
+	require.Contains(t, e.section("cloudnative:observability"), "rolloutQueries", "the local stack's own queries")
+	t.Cleanup(func() { _, _ = e.stack.Destroy(context.Background()) })
+	e.up()
+	prometheus := p.startPodPrometheus(t)
+	e.section("cloudnative:observability")["prometheusUrl"] = prometheus
+	e.writeConfig()
+	return e, buildPlatform(t)
 }
 
 // rolloutUnderLoad runs the rollout while two bounded loads ask the service

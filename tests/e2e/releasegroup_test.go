@@ -34,37 +34,25 @@ func TestReleaseGroup(t *testing.T) {
 	)
 	p.importImages(t, javaThird, goNext)
 	p.buildAndImport(t, []string{"-env", goFaulty + "=" + apps.ErrorPercentEnv + "=30"})
-	e := p.env("e2e-group", func(config map[string]any) {
-		config["cloudnative:observability"].(map[string]any)["enabled"] = false
-		var kept []any
-		for _, s := range config["cloudnative:services"].([]any) {
-			svc := s.(map[string]any)
-			switch svc["name"] {
-			case "java-service":
-			case "go-service":
-				svc["strategy"] = "canary"
-				delete(svc, "image")
-				delete(svc, "ramped")
-				svc["canary"] = map[string]any{"stableImage": "docker.io/cloudnative/go-service:1.0.0", "canaryImage": goNext,
-					"weight": 0, "match": map[string]any{"header": "channel", "exact": "mobile"}}
-			default:
-				continue
-			}
-			progressiveCanary(svc, 0)
-			progressive := svc["progressive"].(map[string]any)
-			progressive["group"] = "checkout"
-			progressive["steps"] = []any{25, 50}
-			progressive["analysis"] = map[string]any{"intervalSeconds": 10, "minRequests": 10, "failureLimit": 0, "deadlineSeconds": 90}
-			kept = append(kept, svc)
+	e, platform := p.upJudgedOnPods(t, "e2e-group", func(svc map[string]any) bool {
+		switch svc["name"] {
+		case "java-service":
+		case "go-service":
+			svc["strategy"] = "canary"
+			delete(svc, "image")
+			delete(svc, "ramped")
+			svc["canary"] = map[string]any{"stableImage": "docker.io/cloudnative/go-service:1.0.0", "canaryImage": goNext,
+				"weight": 0, "match": map[string]any{"header": "channel", "exact": "mobile"}}
+		default:
+			return false
 		}
-		config["cloudnative:services"] = kept
+		progressiveCanary(svc, 0)
+		progressive := svc["progressive"].(map[string]any)
+		progressive["group"] = "checkout"
+		progressive["steps"] = []any{25, 50}
+		progressive["analysis"] = map[string]any{"intervalSeconds": 10, "minRequests": 10, "failureLimit": 0, "deadlineSeconds": 90}
+		return true
 	})
-	t.Cleanup(func() { _, _ = e.stack.Destroy(context.Background()) })
-	e.up()
-	prometheus := p.startPodPrometheus(t)
-	e.section("cloudnative:observability")["prometheusUrl"] = prometheus
-	e.writeConfig()
-	platform := buildPlatform(t)
 	urls := []string{p.nodePort(t, appNS, "java-service"), p.nodePort(t, appNS, "go-service")}
 	watch := p.watchWeights(t, "java-service", "go-service")
 
