@@ -26,12 +26,63 @@ type Webhook struct {
 	Out io.Writer
 }
 
-// Webhook defaults: at most 3 attempts of 5 s each, 1 s apart (17 s in all).
+// Webhook defaults: at most 3 attempts of 5 s each, 1 s apart (17 s in all);
+// at the end of a rollout, at most webhookFlush more for the messages still
+// queued; at most webhookQueue messages wait at once.
 const (
 	webhookAttempts = 3
 	webhookTimeout  = 5 * time.Second
 	webhookPause    = time.Second
+	webhookFlush    = 5 * time.Second
+	webhookQueue    = 256
 )
+
+// Queue sends a webhook's messages in order from a goroutine of its own, so
+// that a slow or unreachable receiver never holds up the rollout.
+type Queue struct {
+	hook    *Webhook
+	pending chan string
+	done    chan struct{}
+	cancel  context.CancelFunc
+}
+
+// Start begins sending; Close ends it.
+func (w *Webhook) Start() *Queue {
+	ctx, cancel := context.WithCancel(context.Background())
+	q := &Queue{hook: w, pending: make(chan string, webhookQueue), done: make(chan struct{}), cancel: cancel}
+	go func() {
+		defer close(q.done)
+		for text := range q.pending {
+			w.Send(ctx, text)
+		}
+	}()
+	return q
+}
+
+// Send queues text without waiting; a full queue drops it, with a report.
+func (q *Queue) Send(_ context.Context, text string) {
+	select {
+	case q.pending <- text:
+	default:
+		fmt.Fprintf(q.hook.Out, "notification dropped: %d messages already wait\n", cap(q.pending))
+	}
+}
+
+// Close waits at most flush for the queued messages, then gives up on the
+// rest and says how many were not sent.
+func (q *Queue) Close(flush time.Duration) {
+	close(q.pending)
+	select {
+	case <-q.done:
+		q.cancel()
+		return
+	case <-time.After(flush):
+	}
+	left := len(q.pending)
+	q.cancel()
+	<-q.done
+	fmt.Fprintf(q.hook.Out, "notifications: gave up on the last %d message(s) after waiting %s\n", left+1, flush)
+}
 
 // NewWebhook is a webhook with the defaults; nil when url is empty.
 func NewWebhook(url string, out io.Writer) *Webhook {

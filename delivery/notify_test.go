@@ -86,3 +86,25 @@ func TestRollout_SendsItsNews(t *testing.T) {
 	assert.Equal(t, []int{10, 25, 0}, c.applied)
 	assert.Contains(t, failing.messages[len(failing.messages)-1], "rolled back", "the rollback was told too")
 }
+
+func TestQueue_ARolloutNeverWaitsForItsReceiver(t *testing.T) {
+	slow := newReceiver(t, http.StatusOK, 300*time.Millisecond)
+	var out strings.Builder
+	q := (&Webhook{URL: slow.server.URL, Client: &http.Client{Timeout: time.Second}, Attempts: 1, Out: &out}).Start()
+	start := time.Now()
+	for _, text := range []string{"start", "10%", "promoted"} {
+		q.Send(context.Background(), text)
+	}
+	assert.Less(t, time.Since(start), 50*time.Millisecond, "queued, not sent in line")
+	q.Close(5 * time.Second)
+	assert.Equal(t, []string{"start", "10%", "promoted"}, slow.messages, "every message, in order, by the end")
+
+	stuck := newReceiver(t, http.StatusOK, 2*time.Second)
+	q = (&Webhook{URL: stuck.server.URL, Client: &http.Client{Timeout: 5 * time.Second}, Attempts: 1, Out: &out}).Start()
+	q.Send(context.Background(), "a")
+	q.Send(context.Background(), "b")
+	start = time.Now()
+	q.Close(500 * time.Millisecond)
+	assert.Less(t, time.Since(start), 1500*time.Millisecond, "the end waits its bound, not the receiver")
+	assert.Contains(t, out.String(), "gave up on the last 2 message(s)")
+}

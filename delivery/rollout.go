@@ -478,7 +478,7 @@ func (w Workspace) Rollout(ctx context.Context, stack, service, group, prometheu
 		_, err = opened.Up(ctx)
 		return err
 	}
-	return Rollout{
+	r := Rollout{
 		Stack: stack, Service: service, Group: group, Abort: abort, Approve: approve, Prometheus: strings.TrimRight(prometheusURL, "/"),
 		Load: func() (*release.StackFile, error) {
 			data, err := os.ReadFile(path)
@@ -513,10 +513,15 @@ func (w Workspace) Rollout(ctx context.Context, stack, service, group, prometheu
 				return nil
 			}
 		},
-		Now:    time.Now,
-		Out:    w.Out,
-		Notify: w.rolloutWebhook(path, stack),
-	}.Run(ctx)
+		Now: time.Now,
+		Out: w.Out,
+	}
+	if hook := w.rolloutWebhook(path, stack); hook != nil {
+		queue := hook.Start()
+		defer queue.Close(webhookFlush)
+		r.Notify = queue.Send
+	}
+	return r.Run(ctx)
 }
 
 // WebhookEnv holds a rollout webhook's URL kept out of the stack file (a
@@ -525,7 +530,7 @@ const WebhookEnv = "ROLLOUT_WEBHOOK_URL"
 
 // rolloutWebhook is where a stack's rollout news goes: $ROLLOUT_WEBHOOK_URL,
 // else the stack's observability.rolloutWebhookUrl; nil for nowhere.
-func (w Workspace) rolloutWebhook(path, stack string) func(context.Context, string) {
+func (w Workspace) rolloutWebhook(path, stack string) *Webhook {
 	url := os.Getenv(WebhookEnv)
 	if url == "" {
 		if data, err := os.ReadFile(path); err == nil {
@@ -538,9 +543,5 @@ func (w Workspace) rolloutWebhook(path, stack string) func(context.Context, stri
 			}
 		}
 	}
-	hook := NewWebhook(url, w.Out)
-	if hook == nil {
-		return nil
-	}
-	return hook.Send
+	return NewWebhook(url, w.Out)
 }

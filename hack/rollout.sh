@@ -5,9 +5,9 @@
 # The local stack has no sidecars to report traffic, so for it this starts the
 # pinned Prometheus on 127.0.0.1 scraping the sample services' own request
 # metrics from every pod of the namespace (hack/podmetrics keeps its targets
-# and sends a bounded load to the service's NodePort), and stops both
+# and sends a bounded load to every Service's NodePort), and stops both
 # afterwards. To watch a rollback, roll out a faulty image: see
-# docs/delivery.md (Trying it locally).
+# docs/delivery.md (A worked example on the local stack).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
@@ -28,7 +28,9 @@ if [[ "$STACK" == local && -z "${PROMETHEUS:-}${PROMETHEUS_URL:-}" && -z "${ABOR
   namespace=$(.local/bin/platform outputs -stack local | sed -n 's/^  "namespace": "\(.*\)",$/\1/p')
   [[ -n "$namespace" ]] || die "the local stack has no namespace output: run make demo first"
   load=()
-  for svc in ${SERVICE:-$(kubectl --kubeconfig "$kubeconfig" get services -n "$namespace" -o jsonpath='{.items[*].metadata.name}')}; do
+  # Every Service with a NodePort gets load, whatever is rolled out: a
+  # blue/green pair's idle colour is judged on its preview Service's.
+  for svc in $(kubectl --kubeconfig "$kubeconfig" get services -n "$namespace" -o jsonpath='{.items[*].metadata.name}'); do
     port=$(kubectl --kubeconfig "$kubeconfig" get service "$svc" -n "$namespace" -o jsonpath='{.spec.ports[0].nodePort}' 2>/dev/null || true)
     [[ -z "$port" ]] || load+=(-load "http://127.0.0.1:$port/")
   done
