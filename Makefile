@@ -23,7 +23,7 @@ help:
 	@echo "make preview|up|destroy|outputs STACK=local   run a stack through the local engine"
 	@echo "make drift STACK=local                         what differs between the cluster and the stack file (exits 1 if anything)"
 	@echo "make promote FROM=dev TO=staging [THEN=apply] carry dev's deployed release into Pulumi.staging.yaml"
-	@echo "make rollback STACK=staging                    put staging back to its release before the last promotion"
+	@echo "make rollback STACK=staging [THEN=apply]       put staging back to its release before the last promotion"
 	@echo "make pr-preview STACK=staging                  the preview as pull-request markdown"
 	@echo "make rollout [STACK=local SERVICE=x|GROUP=g ABORT=1]   a progressive rollout (one service or a release group), judged on Prometheus"
 
@@ -53,8 +53,12 @@ demo-down: cluster-down
 validate: platform
 	@$(PLATFORM) validate -stack $(STACK)
 
-preview up destroy outputs drift rollback pr-preview: tools platform
+preview up destroy outputs drift pr-preview: tools platform
 	@source hack/lib.sh && $(PLATFORM) $@ -stack $(STACK)
+
+# make rollback STACK=staging [THEN=preview|apply]
+rollback: tools platform
+	@source hack/lib.sh && $(PLATFORM) rollback -stack $(STACK) $(if $(THEN),-then $(THEN))
 
 # make promote FROM=dev TO=staging [THEN=preview|apply]
 promote: tools platform
