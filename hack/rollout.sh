@@ -36,18 +36,11 @@ if [[ "$STACK" == local && -z "${PROMETHEUS:-}${PROMETHEUS_URL:-}" && -z "${ABOR
   done
   pids=()
   trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+  # It writes Prometheus' configuration (podtargets.ScrapeConfig) before it starts.
   "$LOCAL_DIR/bin/podmetrics" -kubeconfig "$kubeconfig" -namespace "$namespace" -targets "$dir/targets.json" \
-    "${load[@]}" 2>"$dir/podmetrics.log" &
+    -prometheus-config "$dir/prometheus.yml" "${load[@]}" 2>"$dir/podmetrics.log" &
   pids+=($!)
-  cat >"$dir/prometheus.yml" <<YAML
-global:
-  scrape_interval: 1s
-scrape_configs:
-  - job_name: pods
-    file_sd_configs:
-      - files: ["$dir/targets.json"]
-        refresh_interval: 1s
-YAML
+  for _ in $(seq 50); do [[ -f "$dir/prometheus.yml" ]] && break; sleep 0.1; done
   prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
     --web.listen-address="127.0.0.1:$prometheus_port" --log.level=warn >"$dir/prometheus.log" 2>&1 &
   pids+=($!)

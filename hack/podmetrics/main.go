@@ -6,7 +6,7 @@
 // connection, so that kube-proxy spreads them over every pod behind the
 // Service, the canary's among them.
 //
-//	podmetrics -kubeconfig K -namespace NS -targets FILE [-load URL]... [-per-second N] [-max-run D]
+//	podmetrics -kubeconfig K -namespace NS -targets FILE [-prometheus-config FILE] [-load URL]... [-per-second N] [-max-run D]
 package main
 
 import (
@@ -34,14 +34,21 @@ func main() {
 	kubeconfig := flag.String("kubeconfig", "", "the cluster's kubeconfig")
 	namespace := flag.String("namespace", "cloudnative", "the application namespace")
 	targets := flag.String("targets", "", "the file_sd file to keep up to date")
+	config := flag.String("prometheus-config", "", "write a Prometheus configuration scraping the targets here first")
 	perSecond := flag.Int("per-second", 20, "requests a second to each -load URL")
 	maxRun := flag.Duration("max-run", 30*time.Minute, "stop after this long whatever happens")
 	var load urls
 	flag.Var(&load, "load", "a URL to send requests to (repeatable)")
 	flag.Parse()
 	if *targets == "" {
-		fmt.Fprintln(os.Stderr, "usage: podmetrics -kubeconfig K -namespace NS -targets FILE [-load URL]... [-per-second N] [-max-run D]")
+		fmt.Fprintln(os.Stderr, "usage: podmetrics -kubeconfig K -namespace NS -targets FILE [-prometheus-config FILE] [-load URL]... [-per-second N] [-max-run D]")
 		os.Exit(2)
+	}
+	if *config != "" {
+		if err := podtargets.WriteScrapeConfig(*config, "pods", *targets); err != nil {
+			fmt.Fprintln(os.Stderr, "podmetrics:", err)
+			os.Exit(1)
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -53,28 +60,10 @@ func main() {
 		wg.Add(1)
 		go func() { defer wg.Done(); ask(ctx, url, *perSecond) }()
 	}
-	for ctx.Err() == nil {
-		if err := refresh(ctx, *kubeconfig, *namespace, *targets); err != nil {
-			fmt.Fprintln(os.Stderr, "podmetrics:", err)
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(time.Second):
-		}
-	}
+	podtargets.Keep(ctx, *targets, time.Second, func(ctx context.Context) ([]byte, error) {
+		return exec.CommandContext(ctx, "kubectl", "--kubeconfig", *kubeconfig, "get", "pods", "-n", *namespace, "-o", "json").Output()
+	}, func(err error) { fmt.Fprintln(os.Stderr, "podmetrics:", err) })
 	wg.Wait()
-}
-
-func refresh(ctx context.Context, kubeconfig, namespace, path string) error {
-	out, err := exec.CommandContext(ctx, "kubectl", "--kubeconfig", kubeconfig, "get", "pods", "-n", namespace, "-o", "json").Output()
-	if err != nil {
-		return fmt.Errorf("kubectl get pods: %w", err)
-	}
-	groups, err := podtargets.FromPodList(out)
-	if err != nil {
-		return err
-	}
-	return podtargets.Write(path, groups)
 }
 
 // ask sends perSecond requests a second to url until ctx ends; answers are

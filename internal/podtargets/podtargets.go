@@ -8,6 +8,7 @@
 package podtargets
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The labels every target carries.
@@ -106,7 +108,18 @@ func Write(path string, groups []Group) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".targets-*")
+	return writeWhole(path, data)
+}
+
+// WriteScrapeConfig writes ScrapeConfig(job, targets) to path, whole.
+func WriteScrapeConfig(path, job, targets string) error {
+	return writeWhole(path, []byte(ScrapeConfig(job, targets)))
+}
+
+// writeWhole replaces the file at path by a rename, so a reader never sees
+// half of it.
+func writeWhole(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".podtargets-*")
 	if err != nil {
 		return err
 	}
@@ -134,4 +147,32 @@ scrape_configs:
       - files: [%q]
         refresh_interval: 1s
 `, job, path)
+}
+
+// Keep rewrites the file at path from list (a pod list as kubectl prints it)
+// every interval until ctx ends; a failed listing keeps the last file, and is
+// reported to failed (which may be nil).
+func Keep(ctx context.Context, path string, interval time.Duration, list func(context.Context) ([]byte, error), failed func(error)) {
+	for ctx.Err() == nil {
+		err := refresh(ctx, path, list)
+		if err != nil && failed != nil && ctx.Err() == nil {
+			failed(err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(interval):
+		}
+	}
+}
+
+func refresh(ctx context.Context, path string, list func(context.Context) ([]byte, error)) error {
+	data, err := list(ctx)
+	if err != nil {
+		return fmt.Errorf("pod list: %w", err)
+	}
+	groups, err := FromPodList(data)
+	if err != nil {
+		return err
+	}
+	return Write(path, groups)
 }

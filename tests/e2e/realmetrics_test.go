@@ -8,14 +8,15 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	neturl "net/url"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	promapi "github.com/prometheus/client_golang/api"
+	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	prommodel "github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -229,17 +230,10 @@ func (p *project) startPodPrometheus(t *testing.T) string {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for ctx.Err() == nil {
-			if out, err := p.kubectl("get", "pods", "-n", appNS, "-o", "json"); err == nil {
-				if groups, err := podtargets.FromPodList([]byte(out)); err == nil {
-					_ = podtargets.Write(targets, groups)
-				}
-			}
-			select {
-			case <-ctx.Done():
-			case <-time.After(time.Second):
-			}
-		}
+		podtargets.Keep(ctx, targets, time.Second, func(context.Context) ([]byte, error) {
+			out, err := p.kubectl("get", "pods", "-n", appNS, "-o", "json")
+			return []byte(out), err
+		}, nil)
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	return startPrometheusWith(t, dir, podtargets.ScrapeConfig("pods", targets), "pods")
@@ -254,24 +248,17 @@ func (p *project) servedBy(t *testing.T, prometheus, workload, code string) floa
 		selector += `,` + apps.CodeLabel + `="` + code + `"`
 	}
 	query := `sum(increase(` + apps.RequestsMetric + `{` + selector + `}[5m]))`
-	resp, err := http.Get(prometheus + "/api/v1/query?" + neturl.Values{"query": {query}}.Encode())
+	client, err := promapi.NewClient(promapi.Config{Address: prometheus})
 	require.NoError(t, err)
-	defer resp.Body.Close()
-	var body struct {
-		Data struct {
-			Result []struct {
-				Value [2]any `json:"value"`
-			} `json:"result"`
-		} `json:"data"`
-	}
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
-	if len(body.Data.Result) == 0 {
+	value, _, _, err := promv1.NewAPI(client).Query(context.Background(), query, time.Now())
+	require.NoError(t, err)
+	vector, ok := value.(prommodel.Vector)
+	require.True(t, ok, "%s is a vector", query)
+	if len(vector) == 0 {
 		return 0
 	}
-	v, err := strconv.ParseFloat(body.Data.Result[0].Value[1].(string), 64)
-	require.NoError(t, err)
-	t.Logf("%s: %g", query, v)
-	return v
+	t.Logf("%s: %g", query, float64(vector[0].Value))
+	return float64(vector[0].Value)
 }
 
 // webhookReceiver is a Slack-compatible incoming webhook on 127.0.0.1 that
